@@ -1,0 +1,92 @@
+"""Public pages and the asker's pages."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+
+from departments.models import Department
+
+from . import selectors, services
+from .forms import AskForm
+from .models import Question
+from .pseudonyms import generate_pseudonym
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = selectors.public_questions()[:10]
+    departments = Department.objects.all()
+    return render(request, "questions/home.html", {"latest": latest, "departments": departments})
+
+
+def _ask_limited(request: HttpRequest, *, increment: bool) -> bool:
+    return is_ratelimited(request, group="ask", key="ip", rate=settings.ASK_RATE, method="POST", increment=increment)
+
+
+def ask(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = AskForm(request.POST)
+        if _ask_limited(request, increment=False):
+            form.add_error(
+                None,
+                _(
+                    "You have asked several questions in a short time. Please wait an hour and try again; "
+                    "what you typed is kept below."
+                ),
+            )
+            return render(request, "questions/ask.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            question = services.question_create(
+                title=data["title"],
+                body=data["body"],
+                age_band=data["age_band"],
+                sex=data["sex"],
+                pseudonym=data["pseudonym"],
+                email=data["email"],
+                department=data["department"],
+                asker=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            )
+            _ask_limited(request, increment=True)
+            messages.success(
+                request,
+                _("Your question was sent. Keep this page's address: it is your private link to follow it."),
+            )
+            return redirect(question.get_follow_url())
+    else:
+        form = AskForm(initial={"pseudonym": generate_pseudonym()})
+    return render(request, "questions/ask.html", {"form": form})
+
+
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """The asker's private page: status, the original text, and why it was hidden if it was."""
+    question = selectors.question_with_history(queryset=Question.objects.all(), follow_token=token)
+    return render(request, "questions/follow.html", {"question": question})
+
+
+@login_required
+def my_questions(request: HttpRequest) -> HttpResponse:
+    questions = Question.objects.filter(asker=request.user).select_related("department").order_by("-created_at")
+    return render(request, "questions/my_questions.html", {"questions": questions})
+
+
+def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    question = selectors.public_question_get(pk=pk)
+    if slug != question.slug:
+        return redirect(question.get_absolute_url(), permanent=True)
+    reply = question.visible_replies[0] if question.visible_replies else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "questions/detail.html",
+        {
+            "question": question,
+            "reply": reply,
+            "topics": list(question.topics.all()),
+            "share_url": request.build_absolute_uri(question.get_absolute_url()),
+            "similar": [],
+            "more_info": None,
+        },
+    )
