@@ -10,7 +10,7 @@ from .models import DoctorProfile, User
 class SignupForm(UserCreationForm[User]):
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ["username", "email"]
+        fields = ("username", "email")
 
 
 class DoctorSignupForm(forms.ModelForm[DoctorProfile]):

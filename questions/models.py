@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -111,7 +112,7 @@ class Question(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.hidden_at is None
 
-    def claim_is_active(self, now: timezone.datetime | None = None) -> bool:
+    def claim_is_active(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.claimed_by_id is not None and self.claimed_until is not None and self.claimed_until > now
 

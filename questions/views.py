@@ -48,7 +48,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                 pseudonym=data["pseudonym"],
                 email=data["email"],
                 department=data["department"],
-                asker=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                asker=request.user if request.user.is_authenticated else None,
             )
             _ask_limited(request, increment=True)
             messages.success(
@@ -69,7 +69,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def my_questions(request: HttpRequest) -> HttpResponse:
-    questions = Question.objects.filter(asker=request.user).select_related("department").order_by("-created_at")
+    questions = Question.objects.filter(asker_id=request.user.pk).select_related("department").order_by("-created_at")
     return render(request, "questions/my_questions.html", {"questions": questions})
 
 

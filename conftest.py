@@ -1,0 +1,121 @@
+"""Named personas shared by every app's tests: an asker, another asker, a doctor of the right
+department, a doctor of another department, an unverified doctor, and a moderator."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import DoctorProfile, User
+from departments.models import Department
+from questions.models import Question, Reply
+from questions.services import question_create, reply_publish
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def make_user(username: str, **extra: object) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.org", **extra)
+
+
+def make_doctor(username: str, department: Department, *, verified: bool = True) -> DoctorProfile:
+    profile = DoctorProfile.objects.create(
+        user=make_user(username),
+        name=username.replace("_", " ").title(),
+        title="Attending Physician",
+        hospital="Riverside Teaching Hospital",
+        licence_number=f"LIC-{username}",
+        verified_at=timezone.now() if verified else None,
+    )
+    profile.departments.add(department)
+    return profile
+
+
+@pytest.fixture
+def neurology(db) -> Department:
+    return Department.objects.get(slug="neurology")
+
+
+@pytest.fixture
+def dermatology(db) -> Department:
+    return Department.objects.get(slug="dermatology")
+
+
+@pytest.fixture
+def asker(db) -> User:
+    return make_user("asker")
+
+
+@pytest.fixture
+def other_asker(db) -> User:
+    return make_user("other_asker")
+
+
+@pytest.fixture
+def doctor(neurology: Department) -> DoctorProfile:
+    return make_doctor("lin_meihua", neurology)
+
+
+@pytest.fixture
+def second_doctor(neurology: Department) -> DoctorProfile:
+    return make_doctor("chen_wei", neurology)
+
+
+@pytest.fixture
+def other_doctor(dermatology: Department) -> DoctorProfile:
+    return make_doctor("wang_derm", dermatology)
+
+
+@pytest.fixture
+def unverified_doctor(neurology: Department) -> DoctorProfile:
+    return make_doctor("new_doc", neurology, verified=False)
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    return make_user("moderator", is_moderator=True)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def waiting_question(asker: User, neurology: Department) -> Question:
+    return question_create(
+        title="Twitching around my ears for years",
+        body="For eight years my head, neck and the area around my ears tense up and twitch.\n\n"
+        "I cannot sleep without pills. What could it be?",
+        age_band="40-49",
+        sex="female",
+        pseudonym="Xiao Rong",
+        email="xiaorong@example.org",
+        department=neurology,
+        asker=asker,
+    )
+
+
+@pytest.fixture
+def published_question(waiting_question: Question, doctor: DoctorProfile) -> Question:
+    reply_publish(
+        question=waiting_question,
+        doctor=doctor,
+        body="This sounds like it could be a tremor or dystonia. Please see a neurologist for an examination.",
+        public_title="Involuntary Muscle Tension and Tremors in the Head",
+    )
+    waiting_question.refresh_from_db()
+    return waiting_question
+
+
+@pytest.fixture
+def reply(published_question: Question) -> Reply:
+    return published_question.replies.get()
