@@ -147,3 +147,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+SEARCH_INDEX_REFRESH_SECONDS = float(os.environ.get("SEARCH_INDEX_REFRESH_SECONDS", "2"))

@@ -57,7 +57,8 @@ class Question(models.Model):
         _("public title"), max_length=150, blank=True, help_text=_("Set by a doctor or moderator.")
     )
     body = models.TextField(_("question"), max_length=5000)
-    age_band = models.CharField(_("age"), max_length=8, choices=AgeBand.choices)
+    # Blank only for questions imported from archives that did not record it.
+    age_band = models.CharField(_("age"), max_length=8, choices=AgeBand.choices, blank=True)
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices)
     pseudonym = models.CharField(_("pseudonym"), max_length=60)
     email = models.EmailField(_("e-mail for the answer notice"), blank=True)
@@ -81,6 +82,9 @@ class Question(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=500, blank=True)
+    # Where an imported question came from, so that importing the same archive again adds nothing.
+    source = models.CharField(max_length=60, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -89,6 +93,13 @@ class Question(models.Model):
         indexes = [
             models.Index(fields=["status", "department", "created_at"], name="question_queue_idx"),
             models.Index(fields=["department", "status", "-published_at"], name="question_dept_published_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="question_unique_external_id",
+            )
         ]
 
     def __str__(self) -> str:

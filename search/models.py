@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import numpy as np
+from django.db import models
+
+from questions.models import Question
+
+
+class QuestionEmbedding(models.Model):
+    """The meaning vector of a published question's public text (float32 bytes)."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, primary_key=True, related_name="embedding")
+    model_name = models.CharField(max_length=64)
+    model_version = models.CharField(max_length=16)
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.model_name}:{self.model_version} for question {self.question_id}"
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=np.float32)
+
+
+class SearchDocument(models.Model):
+    """The public words of a published question, indexed for full-text search.
+
+    SQLite keeps an FTS5 table in step with this one by triggers; PostgreSQL has a GIN index on
+    its tsvector (both created in this app's migrations). The text is pre-split so that Chinese
+    characters are separate words for both engines.
+    """
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    department_id = models.BigIntegerField(null=True, db_index=True)
+    title = models.TextField()
+    body = models.TextField()
+    reply = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search document for question {self.question_id}"
+
+
+class SimilarQuestion(models.Model):
+    """A stored Similar Q&A link, computed by a background task when a question changes."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="similar_links")
+    similar = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["question", "rank"]
+        constraints = [models.UniqueConstraint(fields=["question", "similar"], name="similar_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} ~ {self.similar_id} ({self.score:.2f})"

@@ -1,0 +1,55 @@
+"""Text helpers shared by indexing and querying, so both sides split words the same way."""
+
+from __future__ import annotations
+
+import re
+
+# CJK ideographs (and their extensions) have no spaces between words; indexing each character as
+# a word lets both FTS5 and PostgreSQL match Chinese text by its characters.
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"([{_CJK}])")
+_WORD = re.compile(f"[{_CJK}]|[^\\W_]+", re.UNICODE)
+
+MAX_QUERY_TERMS = 32
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being below
+    between both but by can cannot could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves im ive dont cant doctor dr hi hello please thanks thank
+    """.split()
+)
+
+
+def split_cjk(text: str) -> str:
+    """Put spaces around every CJK character (for indexing and for queries alike)."""
+    return _CJK_CHAR.sub(r" \1 ", text)
+
+
+def query_terms(text: str) -> list[str]:
+    """Lowercased content words of a query: no stop words, no punctuation, at most MAX_QUERY_TERMS."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if word in STOP_WORDS or (len(word) == 1 and word.isascii()):
+            continue
+        seen.setdefault(word[:40], None)
+        if len(seen) >= MAX_QUERY_TERMS:
+            break
+    return list(seen)
+
+
+def snippet(text: str, terms: list[str], length: int = 220) -> str:
+    """A window of `text` around the first query term found, for result lists."""
+    lowered = text.lower()
+    positions = [p for p in (lowered.find(t) for t in terms) if p >= 0]
+    start = max(0, min(positions) - length // 3) if positions else 0
+    window = text[start : start + length]
+    if start > 0:
+        window = "…" + window.split(" ", 1)[-1]
+    if start + length < len(text):
+        window = window.rsplit(" ", 1)[0] + "…"
+    return window
