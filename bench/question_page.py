@@ -36,7 +36,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     if not Question.objects.exists():
-        call_command("loaddemo", stdout=open(os.devnull, "w"))
+        with open(os.devnull, "w") as devnull:
+            call_command("loaddemo", stdout=devnull)
     question = Question.objects.public().order_by("pk").first()
     assert question is not None, "no published question to request"
     url = question.get_absolute_url()
@@ -51,7 +52,8 @@ def main() -> None:
         assert response.status_code == 200
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"question page {url}: {args.requests} requests, median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms")
+    median = statistics.median(timings)
+    print(f"question page {url}: {args.requests} requests, median {median:.2f} ms, p95 {p95:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -33,9 +33,7 @@ def test_loaddemo_fills_an_empty_database_once_and_prints_logins() -> None:
     assert (Question.objects.count(), User.objects.count()) == counts
     assert "already loaded" in second
     # Every run prints working, newly generated passwords.
-    username, password = next(
-        line.split() for line in second.splitlines() if line.strip().startswith("demo-moderator")
-    )
+    username, password = next(line.split() for line in second.splitlines() if line.strip().startswith("demo-moderator"))
     assert User.objects.get(username=username).check_password(password)
 
 
