@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("questions.urls")),
     path("", include("accounts.urls")),
     path("departments/", include("departments.urls")),
+    path("search/", include("search.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -13,8 +13,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import DoctorProfile, User
 from departments.models import Department, Topic
+from search.tasks import refresh_question
 
 from .models import Question, Reply
+from .tasks import send_answer_notice
+
+
+def _reindex_on_commit(question: Question) -> None:
+    """Search, Similar Q&A and the vector index follow every change to what the public sees."""
+    question_id = question.pk
+    transaction.on_commit(lambda: refresh_question.enqueue(question_id=question_id))
 
 
 class QuestionActionError(Exception):
@@ -118,9 +126,8 @@ def reply_publish(
     if topic_list:
         locked.topics.set(topic_list)
 
+    _reindex_on_commit(locked)
     if locked.email:
-        from .tasks import send_answer_notice
-
         transaction.on_commit(lambda: send_answer_notice.enqueue(question_id=locked.pk))
     return reply
 
@@ -129,6 +136,7 @@ def question_set_public_title(*, question: Question, public_title: str) -> Quest
     question.public_title = public_title.strip()
     question.full_clean(validate_unique=False, validate_constraints=False)
     question.save(update_fields=["public_title"])
+    _reindex_on_commit(question)
     return question
 
 
@@ -141,6 +149,7 @@ def question_move(*, question: Question, department: Department) -> Question:
     question.save(update_fields=["department", "claimed_by", "claimed_until"])
     # Topics belong to a department; ones from the old department no longer apply.
     question.topics.remove(*question.topics.exclude(department=department))
+    _reindex_on_commit(question)
     return question
 
 
@@ -151,6 +160,7 @@ def question_hide(*, question: Question, reason: str) -> Question:
     question.hidden_at = timezone.now()
     question.hidden_reason = reason
     question.save(update_fields=["hidden_at", "hidden_reason"])
+    _reindex_on_commit(question)
     return question
 
 
@@ -158,6 +168,7 @@ def question_unhide(*, question: Question) -> Question:
     question.hidden_at = None
     question.hidden_reason = ""
     question.save(update_fields=["hidden_at", "hidden_reason"])
+    _reindex_on_commit(question)
     return question
 
 
@@ -174,4 +185,5 @@ def reply_hide(*, reply: Reply, reason: str) -> Reply:
     question.status = Question.Status.WAITING
     question.published_at = None
     question.save(update_fields=["status", "published_at"])
+    _reindex_on_commit(question)
     return reply

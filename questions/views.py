@@ -6,9 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from departments.models import Department
+from search.selectors import similar_for_page
 
 from . import selectors, services
 from .forms import AskForm
@@ -23,7 +24,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _ask_limited(request: HttpRequest, *, increment: bool) -> bool:
-    return is_ratelimited(request, group="ask", key="ip", rate=settings.ASK_RATE, method="POST", increment=increment)
+    """Check (increment=False) or count (increment=True) one question against ASK_RATE.
+
+    Only questions actually sent are counted, so a form with a mistake does not use up the allowance.
+    """
+    usage = get_usage(request, group="ask", key="ip", rate=settings.ASK_RATE, method="POST", increment=increment)
+    if usage is None:
+        return False
+    if increment:
+        return bool(usage["should_limit"])
+    # Without incrementing, django-ratelimit compares "count > limit", which would accept one question
+    # more than the rate; the limit is reached once the count of sent questions equals it.
+    return bool(usage["count"] >= usage["limit"])
 
 
 def ask(request: HttpRequest) -> HttpResponse:
@@ -86,7 +98,7 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "reply": reply,
             "topics": list(question.topics.all()),
             "share_url": request.build_absolute_uri(question.get_absolute_url()),
-            "similar": [],
+            "similar": similar_for_page(question),
             "more_info": None,
         },
     )

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from questions.models import Question
 
 # CJK ideographs (and their extensions) have no spaces between words; indexing each character as
 # a word lets both FTS5 and PostgreSQL match Chinese text by its characters.
@@ -53,3 +57,8 @@ def snippet(text: str, terms: list[str], length: int = 220) -> str:
     if start + length < len(text):
         window = window.rsplit(" ", 1)[0] + "…"
     return window
+
+
+def question_text(question: Question) -> str:
+    """What a question means, for embeddings and pair scoring: its public title and its words."""
+    return f"{question.display_title}\n{question.body}"

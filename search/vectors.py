@@ -1,7 +1,8 @@
 """The in-memory vector index: every published question's embedding in one numpy matrix per process.
 
-Vectors live in the database (QuestionEmbedding); each process keeps a copy and brings it up to
-date when the table changes, checking at most every SEARCH_INDEX_REFRESH_SECONDS.
+Vectors live in the database (QuestionEmbedding); each process keeps a copy and reloads it when the
+table changes, checking at most every SEARCH_INDEX_REFRESH_SECONDS. A brute-force matrix product
+over 100,000 vectors of 384 floats takes a few milliseconds, so no approximate index is needed.
 """
 
 from __future__ import annotations
@@ -9,42 +10,87 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 
 from .embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION
 from .models import QuestionEmbedding
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """Swapped in whole, so a reader never sees ids of one load with the matrix of another."""
+
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    departments: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.float32))
+    rows: dict[int, int] = field(default_factory=dict)
+    stamp: tuple[int, object] | None = None
+
+
+def _current() -> QuerySet[QuestionEmbedding]:
+    return QuestionEmbedding.objects.filter(model_name=MODEL_NAME, model_version=MODEL_VERSION)
+
+
 class VectorIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._departments = np.zeros(0, dtype=np.int64)
-        self._matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self._stamp: tuple[int, object] | None = None
-        self._checked_at = 0.0
+        self._snapshot = _Snapshot()
+        self._checked_at = -float("inf")
 
-    def _current(self) -> QuestionEmbedding.objects.__class__:  # type: ignore[name-defined]
-        return QuestionEmbedding.objects.filter(model_name=MODEL_NAME, model_version=MODEL_VERSION)
-
-    def refresh(self, force: bool = False) -> None:
+    def refresh(self, force: bool = False) -> _Snapshot:
         now = time.monotonic()
         if not force and now - self._checked_at < settings.SEARCH_INDEX_REFRESH_SECONDS:
-            return
+            return self._snapshot
         with self._lock:
             self._checked_at = now
-            summary = self._current().aggregate(count=Count("pk"), latest=Max("updated_at"))
+            summary = _current().aggregate(count=Count("pk"), latest=Max("updated_at"))
             stamp = (summary["count"], summary["latest"])
-            if stamp == self._stamp and not force:
-                return
-            rows = self._current().values_list("question_id", "question__department_id", "vector")
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            departments = np.fromiter((r[1] or 0 for r in rows), dtype=np.int64, count=len(rows))
-            matrix = np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype=np.float32).reshape(-1, DIMENSIONS)
-            self._ids, self._departments, self._matrix, self._stamp = ids, departments, matrix, stamp
+            if force or stamp != self._snapshot.stamp:
+                self._snapshot = self._load_changes(stamp) or self._load_all(stamp)
+            return self._snapshot
+
+    def _load_all(self, stamp: tuple[int, object]) -> _Snapshot:
+        rows = list(_current().values_list("question_id", "question__department_id", "vector"))
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype=np.float32)
+        return _Snapshot(
+            ids=ids,
+            departments=np.fromiter((r[1] or 0 for r in rows), dtype=np.int64, count=len(rows)),
+            matrix=matrix.reshape(-1, DIMENSIONS).copy(),
+            rows={int(pk): row for row, pk in enumerate(ids)},
+            stamp=stamp,
+        )
+
+    def _load_changes(self, stamp: tuple[int, object]) -> _Snapshot | None:
+        """Apply only the rows written since the last load, when that accounts for the new count.
+
+        Anything else (a deletion, a first load) returns None and the caller reloads everything.
+        """
+        old = self._snapshot
+        if old.stamp is None or old.stamp[1] is None:
+            return None
+        changed = list(
+            _current()
+            .filter(updated_at__gte=old.stamp[1])
+            .values_list("question_id", "question__department_id", "vector")
+        )
+        new_ids = [pk for pk, _, _ in changed if pk not in old.rows]
+        if len(old.ids) + len(new_ids) != stamp[0]:
+            return None
+        rows = dict(old.rows)
+        for pk in new_ids:
+            rows[pk] = len(rows)
+        ids = np.concatenate([old.ids, np.array(new_ids, dtype=np.int64)])
+        departments = np.concatenate([old.departments, np.zeros(len(new_ids), dtype=np.int64)])
+        matrix = np.concatenate([old.matrix, np.zeros((len(new_ids), DIMENSIONS), dtype=np.float32)])
+        for pk, department_id, vector in changed:
+            matrix[rows[pk]] = np.frombuffer(bytes(vector), dtype=np.float32)
+            departments[rows[pk]] = department_id or 0
+        return _Snapshot(ids=ids, departments=departments, matrix=matrix, rows=rows, stamp=stamp)
 
     def search(
         self,
@@ -55,19 +101,31 @@ class VectorIndex:
         exclude: Collection[int] = (),
     ) -> list[tuple[int, float]]:
         """Ids of the nearest published questions by cosine similarity, best first."""
-        self.refresh()
-        ids, departments, matrix = self._ids, self._departments, self._matrix
-        if not len(ids):
+        snap = self.refresh()
+        if not len(snap.ids):
             return []
-        scores = matrix @ vector.astype(np.float32)
+        scores = snap.matrix @ vector.astype(np.float32)
         if department_id is not None:
-            scores = np.where(departments == department_id, scores, -np.inf)
+            scores = np.where(snap.departments == department_id, scores, -np.inf)
         if exclude:
-            scores = np.where(np.isin(ids, np.fromiter(exclude, dtype=np.int64)), -np.inf, scores)
-        take = min(limit, len(ids))
+            scores = np.where(np.isin(snap.ids, np.fromiter(exclude, dtype=np.int64)), -np.inf, scores)
+        take = min(limit, len(snap.ids))
         top = np.argpartition(-scores, take - 1)[:take]
         top = top[np.argsort(-scores[top])]
-        return [(int(ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+        return [(int(snap.ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+    def similarity(self, vector: np.ndarray, question_ids: Collection[int]) -> dict[int, float]:
+        """Cosine similarity of `vector` to each listed question that is in the index."""
+        snap = self.refresh()
+        found = [(pk, snap.rows[pk]) for pk in question_ids if pk in snap.rows]
+        if not found:
+            return {}
+        scores = snap.matrix[[row for _, row in found]] @ vector.astype(np.float32)
+        return {pk: float(score) for (pk, _), score in zip(found, scores, strict=True)}
+
+    def vectors(self, question_ids: Collection[int]) -> dict[int, np.ndarray]:
+        snap = self.refresh()
+        return {pk: snap.matrix[snap.rows[pk]] for pk in question_ids if pk in snap.rows}
 
 
 index = VectorIndex()

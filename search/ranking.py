@@ -1,0 +1,97 @@
+"""The one ranking behind Similar Q&A, "already answered?" while asking, search and the API.
+
+Candidates come from meaning (cosine of embeddings, in-memory index) and from words (full-text
+index); they are merged into one score where meaning leads and shared words add. For question-to-
+question matching (Similar Q&A and the ask form) the best candidates are re-scored by the learned
+pair scorer, which tells "the same question" from "the same topic", and weak matches are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from questions.models import Question
+
+from . import fulltext
+from .embeddings import embed
+from .text import question_text
+from .vectors import index
+
+POOL = 50  # candidates taken from each of the two indexes
+WORD_WEIGHT = 0.15  # how much a full word match adds to a cosine similarity
+SEARCH_MIN_MEANING = 0.30  # results without a shared word need at least this cosine
+RERANK = 20  # candidates re-scored by the pair scorer
+SIMILAR_MIN_PAIR = 0.5  # pair-scorer probability below which a question is not "the same problem"
+
+
+@dataclass(frozen=True)
+class Hit:
+    question_id: int
+    score: float
+    meaning: float
+    words: float
+
+
+def hybrid(
+    text: str,
+    *,
+    vector: np.ndarray | None = None,
+    department_id: int | None = None,
+    exclude: Collection[int] = (),
+    limit: int = POOL,
+) -> list[Hit]:
+    """Published questions matching `text` by meaning and words, best first."""
+    if not text.strip():
+        return []
+    if vector is None:
+        vector = embed([text[:4000]])[0]
+    meaning = dict(index.search(vector, limit=POOL, department_id=department_id, exclude=exclude))
+    word_hits = [
+        (pk, s) for pk, s in fulltext.search(text, limit=POOL, department_id=department_id) if pk not in exclude
+    ]
+    best_words = max((s for _, s in word_hits), default=0.0)
+    words = {pk: s / best_words for pk, s in word_hits} if best_words > 0 else {}
+    missing = [pk for pk in words if pk not in meaning]
+    meaning.update(index.similarity(vector, missing))
+    hits = []
+    for pk in meaning.keys() | words.keys():
+        cosine, word = meaning.get(pk, 0.0), words.get(pk, 0.0)
+        if word == 0.0 and cosine < SEARCH_MIN_MEANING:
+            continue
+        hits.append(Hit(question_id=pk, score=cosine + WORD_WEIGHT * word, meaning=cosine, words=word))
+    hits.sort(key=lambda hit: (-hit.score, hit.question_id))
+    return hits[:limit]
+
+
+def similar_questions(
+    text: str,
+    *,
+    vector: np.ndarray | None = None,
+    exclude: Collection[int] = (),
+    limit: int = 5,
+) -> list[Hit]:
+    """Answered questions that ask the same thing as `text`, best first, at most `limit`."""
+    from .pairs import get_scorer
+
+    if vector is None:
+        vector = embed([text[:4000]])[0]
+    candidates = hybrid(text, vector=vector, exclude=exclude, limit=RERANK)
+    if not candidates:
+        return []
+    texts = {q.pk: question_text(q) for q in Question.objects.filter(pk__in=[h.question_id for h in candidates])}
+    vectors = index.vectors(texts.keys())
+    kept = [h for h in candidates if h.question_id in texts and h.question_id in vectors]
+    scores = get_scorer().score(
+        [(text, texts[h.question_id]) for h in kept],
+        embeddings=[(vector, vectors[h.question_id]) for h in kept],
+    )
+    rescored = [
+        Hit(question_id=h.question_id, score=float(s), meaning=h.meaning, words=h.words)
+        for h, s in zip(kept, scores, strict=True)
+        if s >= SIMILAR_MIN_PAIR
+    ]
+    rescored.sort(key=lambda hit: (-hit.score, hit.question_id))
+    return rescored[:limit]

@@ -1,0 +1,66 @@
+"""Reads for pages: stored Similar Q&A, search results and suggestions, ready to render."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from questions.models import Question, Reply
+
+from . import ranking
+from .text import query_terms, snippet, split_cjk
+
+
+def _public_with_reply(ids: Sequence[int]) -> dict[int, Question]:
+    questions = (
+        Question.objects.public()
+        .filter(pk__in=ids)
+        .select_related("department")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Reply.objects.filter(hidden_at__isnull=True).select_related("doctor"),
+                to_attr="visible_replies",
+            )
+        )
+    )
+    return {q.pk: q for q in questions}
+
+
+def similar_for_page(question: Question) -> list[Question]:
+    """The stored Similar Q&A of a question page (two queries)."""
+    ids = list(question.similar_links.order_by("rank").values_list("similar_id", flat=True))
+    found = _public_with_reply(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+@dataclass(frozen=True)
+class Result:
+    question: Question
+    score: float
+    snippet: str
+
+
+def search(text: str, *, department_id: int | None = None, limit: int = 100) -> list[Result]:
+    """Search results for the search page and the API: hybrid ranking with snippets around query words."""
+    text = text.strip()[:500]
+    hits = ranking.hybrid(text, department_id=department_id, limit=limit)
+    found = _public_with_reply([h.question_id for h in hits])
+    terms = query_terms(split_cjk(text))
+    return [
+        Result(question=found[h.question_id], score=h.score, snippet=snippet(found[h.question_id].body, terms))
+        for h in hits
+        if h.question_id in found
+    ]
+
+
+def suggestions(text: str, *, limit: int = 5) -> list[Question]:
+    """Answered questions that may already answer what the asker is typing."""
+    text = text.strip()[:4000]
+    if len(query_terms(text)) < 2:
+        return []
+    hits = ranking.similar_questions(text, limit=limit)
+    found = _public_with_reply([h.question_id for h in hits])
+    return [found[h.question_id] for h in hits if h.question_id in found]

@@ -1,0 +1,72 @@
+"""Writes of the search index: documents, embeddings and stored Similar Q&A links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from django.db import transaction
+
+from questions.models import Question, Reply
+
+from . import ranking
+from .embeddings import MODEL_NAME, MODEL_VERSION, embed
+from .models import QuestionEmbedding, SearchDocument, SimilarQuestion
+from .text import question_text, split_cjk
+
+SIMILAR_LIMIT = 5
+
+
+def questions_index(*, question_ids: Sequence[int]) -> list[int]:
+    """Bring the index up to date for these questions: public ones are (re)indexed, others removed.
+
+    Returns the ids of the public questions that were indexed. Embeddings are computed in one batch.
+    """
+    questions = list(Question.objects.filter(pk__in=question_ids).select_related("department").order_by("pk"))
+    public = [q for q in questions if q.is_public]
+    gone = set(question_ids) - {q.pk for q in public}
+    replies = {
+        r.question_id: r.body
+        for r in Reply.objects.filter(question__in=public, hidden_at__isnull=True).only("question_id", "body")
+    }
+    vectors = embed([question_text(q) for q in public]) if public else np.zeros((0, 0), dtype=np.float32)
+    with transaction.atomic():
+        if gone:
+            SearchDocument.objects.filter(question_id__in=gone).delete()
+            QuestionEmbedding.objects.filter(question_id__in=gone).delete()
+            SimilarQuestion.objects.filter(question_id__in=gone).delete()
+            SimilarQuestion.objects.filter(similar_id__in=gone).delete()
+        for question, vector in zip(public, vectors, strict=True):
+            SearchDocument.objects.update_or_create(
+                question_id=question.pk,
+                defaults={
+                    "department_id": question.department_id,
+                    "title": split_cjk(question.display_title),
+                    "body": split_cjk(question.body),
+                    "reply": split_cjk(replies.get(question.pk, "")),
+                },
+            )
+            QuestionEmbedding.objects.update_or_create(
+                question_id=question.pk,
+                defaults={"model_name": MODEL_NAME, "model_version": MODEL_VERSION, "vector": vector.tobytes()},
+            )
+    return [q.pk for q in public]
+
+
+def similar_refresh(*, question: Question) -> list[SimilarQuestion]:
+    """Recompute and store the Similar Q&A links of one public question."""
+    embedding = QuestionEmbedding.objects.filter(question=question).first()
+    if embedding is None or not question.is_public:
+        SimilarQuestion.objects.filter(question=question).delete()
+        return []
+    hits = ranking.similar_questions(
+        question_text(question), vector=embedding.as_array(), exclude=[question.pk], limit=SIMILAR_LIMIT
+    )
+    links = [
+        SimilarQuestion(question=question, similar_id=hit.question_id, score=hit.score, rank=rank)
+        for rank, hit in enumerate(hits)
+    ]
+    with transaction.atomic():
+        SimilarQuestion.objects.filter(question=question).delete()
+        SimilarQuestion.objects.bulk_create(links)
+    return links

@@ -1,0 +1,188 @@
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import DoctorProfile
+from departments.models import Department
+from questions.models import Question
+from questions.services import question_create, question_hide, reply_publish
+from search.models import QuestionEmbedding, SearchDocument, SimilarQuestion
+from search.selectors import search, similar_for_page
+
+pytestmark = pytest.mark.django_db
+
+TREMOR = (
+    "Involuntary Muscle Tension and Tremors in the Head",
+    "For eight years the muscles of my head, neck and around my ears tense up and twitch on their own. "
+    "I cannot fall asleep without sleeping pills. What could cause this and what tests should I do?",
+)
+TREMOR_AGAIN = (
+    "Twitching muscles around the ears and neck",
+    "For several years my neck and the muscles near my ears twitch and tighten by themselves, worse at night, "
+    "and I can only sleep with pills. What is causing this twitching and which tests do I need?",
+)
+KNEE = (
+    "Knee pain after running",
+    "My right knee hurts on the outer side after I run more than five kilometres. Should I stop running?",
+)
+REFLUX = (
+    "Burning in my chest after meals",
+    "After dinner I get a burning feeling behind my breastbone and a sour taste. Is this acid reflux?",
+)
+
+
+def publish(title: str, body: str, department: Department, doctor: DoctorProfile, capture) -> Question:  # type: ignore[no-untyped-def]
+    question = question_create(
+        title=title, body=body, age_band="40-49", sex="female", pseudonym="Reader", department=department
+    )
+    with capture(execute=True):
+        reply_publish(question=question, doctor=doctor, body="A doctor's reply about " + title.lower())
+    question.refresh_from_db()
+    return question
+
+
+@pytest.fixture
+def corpus(neurology, doctor, django_capture_on_commit_callbacks, settings) -> dict[str, Question]:  # type: ignore[no-untyped-def]
+    settings.SEARCH_INDEX_REFRESH_SECONDS = 0
+    return {
+        name: publish(*text, neurology, doctor, django_capture_on_commit_callbacks)
+        for name, text in {"tremor": TREMOR, "tremor_again": TREMOR_AGAIN, "knee": KNEE, "reflux": REFLUX}.items()
+    }
+
+
+def test_publishing_indexes_words_meaning_and_similar_questions(corpus: dict[str, Question]) -> None:
+    tremor = corpus["tremor"]
+    assert SearchDocument.objects.filter(question=tremor).exists()
+    assert QuestionEmbedding.objects.get(question=tremor).as_array().shape == (384,)
+    similar = similar_for_page(tremor)
+    assert similar and similar[0] == corpus["tremor_again"]
+    assert corpus["knee"] not in similar and tremor not in similar
+
+
+def test_search_finds_by_meaning_and_by_words(corpus: dict[str, Question]) -> None:
+    assert (
+        search("can't sleep, ears twitching")[0].question == corpus["tremor"]
+        or search("can't sleep, ears twitching")[0].question == corpus["tremor_again"]
+    )
+    assert search("kilometres")[0].question == corpus["knee"]
+    assert search("sour taste heartburn")[0].question == corpus["reflux"]
+
+
+def test_search_filters_by_department(corpus: dict[str, Question], dermatology: Department) -> None:
+    assert search("knee pain", department_id=dermatology.pk) == []
+    assert search("knee pain", department_id=corpus["knee"].department_id)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "the and of", '"*:^()-OR NEAR', "耳朵 抽動 睡不著", "ü" * 600, "x" * 5000, "DROP TABLE; --", "%_"],
+)
+def test_odd_queries_never_error(corpus: dict[str, Question], query: str) -> None:
+    response = Client().get("/search/", {"q": query})
+    assert response.status_code == 200
+    response = Client().get("/search/suggest/", {"title": query, "body": query})
+    assert response.status_code == 200
+
+
+def test_search_page_highlights_and_paginates(corpus: dict[str, Question]) -> None:
+    response = Client().get("/search/", {"q": "knee running"})
+    assert response.status_code == 200
+    assert "<mark>" in response.content.decode()
+    assert corpus["knee"].get_absolute_url() in response.content.decode()
+
+
+def test_empty_results_page_helps(corpus: dict[str, Question]) -> None:
+    response = Client().get("/search/", {"q": "zzzqqq xylophone"})
+    assert "No answered question matches yet" in response.content.decode()
+
+
+def test_suggestions_while_asking(corpus: dict[str, Question]) -> None:
+    response = Client().get(
+        "/search/suggest/",
+        {
+            "title": "my ears and neck twitch",
+            "body": "the muscles near my ears twitch for years and I need pills to sleep",
+        },
+    )
+    assert corpus["tremor"].display_title in response.content.decode()
+    assert corpus["knee"].display_title not in response.content.decode()
+
+
+def test_question_page_shows_similar_qa(corpus: dict[str, Question]) -> None:
+    page = Client().get(corpus["tremor"].get_absolute_url()).content.decode()
+    assert 'id="similar"' in page
+    assert corpus["tremor_again"].display_title in page
+
+
+def test_hiding_removes_a_question_from_search_and_similar(
+    corpus: dict[str, Question],
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        question_hide(question=corpus["tremor_again"], reason="duplicate")
+    assert not SearchDocument.objects.filter(question=corpus["tremor_again"]).exists()
+    assert not SimilarQuestion.objects.filter(similar=corpus["tremor_again"]).exists()
+    assert all(r.question != corpus["tremor_again"] for r in search("ears twitching"))
+
+
+def test_import_qa_is_resumable_and_reports_bad_lines(
+    tmp_path: Path,
+    neurology,
+    django_capture_on_commit_callbacks,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.SEARCH_INDEX_REFRESH_SECONDS = 0
+    lines = [
+        {
+            "id": "a-1",
+            "source": "example.org",
+            "title": "can a tremor be stress?",
+            "question": "Can stress cause a tremor in my hands?",
+            "answers": [
+                {"author": "patient", "text": "me too"},
+                {"author": "Dr. Lee", "text": "Yes, stress can worsen a tremor."},
+            ],
+        },
+        "not json at all",
+        {
+            "id": "a-2",
+            "source": "example.org",
+            "title": "knee hurts",
+            "question": "My knee hurts when I climb stairs.",
+            "answers": [],
+        },
+        {
+            "id": "a-3",
+            "source": "example.org",
+            "title": "headache every morning",
+            "question": "I wake up with a headache every day.",
+            "answers": [{"author": "Dr. Lee", "text": "Check your blood pressure and sleep."}],
+        },
+    ]
+    path = tmp_path / "archive.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_qa", str(path), "--department", "neurology", stdout=out, stderr=err, verbosity=0)
+    assert "line 2:" in err.getvalue() and "line 3:" in err.getvalue()
+    imported = Question.objects.filter(source="example.org")
+    assert imported.count() == 2
+    first = imported.get(external_id="a-1")
+    assert first.is_public and first.replies.get().body == "Yes, stress can worsen a tremor."
+    assert first.replies.get().doctor.name == "Lee"
+    assert QuestionEmbedding.objects.filter(question__in=imported).count() == 2
+
+    call_command("import_qa", str(path), "--department", "neurology", stdout=out, stderr=StringIO(), verbosity=0)
+    assert Question.objects.filter(source="example.org").count() == 2
+    assert "2 were already there" in out.getvalue()
+
+
+def test_reindex_rebuilds_missing_embeddings(corpus: dict[str, Question]) -> None:
+    QuestionEmbedding.objects.all().delete()
+    call_command("reindex", stdout=StringIO(), verbosity=0)
+    assert QuestionEmbedding.objects.count() == len(corpus)
+    assert SimilarQuestion.objects.filter(question=corpus["tremor"]).exists()

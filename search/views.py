@@ -1,0 +1,32 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from . import selectors
+from .forms import SearchForm
+
+PER_PAGE = 10
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query, department, page = "", None, None
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        department = form.cleaned_data["department"]
+        if query:
+            results = selectors.search(query, department_id=department.pk if department else None)
+            page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "search/results.html",
+        {"form": form, "query": query, "department": department, "page": page, "searched": page is not None},
+    )
+
+
+@never_cache
+def suggest(request: HttpRequest) -> HttpResponse:
+    """ "Already answered?" while asking: an HTML fragment the ask form's script puts beside the form."""
+    text = f"{request.GET.get('title', '')}\n{request.GET.get('body', '')}"[:4000]
+    return render(request, "search/suggestions.html", {"questions": selectors.suggestions(text)})
