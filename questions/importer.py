@@ -30,6 +30,7 @@ class ArchiveEntry:
     body: str
     author: str
     answer: str
+    department: str = ""  # a department slug, when the archive knows it
 
 
 @dataclass
@@ -68,6 +69,7 @@ def parse_line(line: str) -> ArchiveEntry:
         body=body[:5000],
         author=str(chosen.get("author") or "").strip()[:120] or "Archive doctor",
         answer=str(chosen["text"]).strip()[:10000],
+        department=str(data.get("department") or "").strip(),
     )
 
 
@@ -84,9 +86,9 @@ def read_lines(lines: Iterable[str]) -> Iterator[tuple[int, ArchiveEntry | BadLi
 def _archive_doctor(source: str, author: str, department: Department, cache: dict[str, DoctorProfile]) -> DoctorProfile:
     """The imported doctor who wrote an answer: one verified profile per author and source."""
     key = f"import:{slugify(source)}:{slugify(author)[:40] or 'unknown'}"
-    if key in cache:
-        return cache[key]
-    profile = DoctorProfile.objects.filter(licence_number=key).first()
+    if (cached := cache.get(f"{key}@{department.pk}")) is not None:
+        return cached
+    profile = cache.get(key) or DoctorProfile.objects.filter(licence_number=key).first()
     if profile is None:
         user = User.objects.create_user(username=key[:150])
         user.set_unusable_password()
@@ -100,7 +102,7 @@ def _archive_doctor(source: str, author: str, department: Department, cache: dic
             verified_at=timezone.now(),
         )
     profile.departments.add(department)
-    cache[key] = profile
+    cache[key] = cache[f"{key}@{department.pk}"] = profile
     return profile
 
 
@@ -110,8 +112,10 @@ def import_batch(
 ) -> tuple[list[int], int]:
     """Create the entries not imported before, as published questions with their reply.
 
+    Each entry goes to its own department when the archive names a known one, else to `department`.
     Returns the new question ids and how many entries were already there.
     """
+    departments = {d.slug: d for d in Department.objects.filter(slug__in={e.department for e in entries})}
     existing = set(
         Question.objects.filter(
             source__in={e.source for e in entries}, external_id__in=[e.external_id for e in entries]
@@ -130,7 +134,7 @@ def import_batch(
                 body=e.body,
                 sex=Sex.UNDISCLOSED,
                 pseudonym=generate_pseudonym(),
-                department=department,
+                department=departments.get(e.department, department),
                 status=Question.Status.PUBLISHED,
                 created_at=now,
                 published_at=now,
@@ -144,7 +148,7 @@ def import_batch(
         [
             Reply(
                 question=q,
-                doctor=_archive_doctor(e.source, e.author, department, doctors),
+                doctor=_archive_doctor(e.source, e.author, q.department or department, doctors),
                 body=e.answer,
                 created_at=now,
             )

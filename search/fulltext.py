@@ -25,7 +25,7 @@ def _sqlite(terms: list[str], limit: int, department_id: int | None) -> list[tup
         " JOIN search_searchdocument d ON d.question_id = f.rowid"
         " WHERE search_fts MATCH %s"
     )
-    params: list[object] = [match]
+    params: list[str | int] = [match]
     if department_id is not None:
         sql += " AND d.department_id = %s"
         params.append(department_id)
@@ -43,7 +43,7 @@ def _postgres(terms: list[str], limit: int, department_id: int | None) -> list[t
         "SELECT d.question_id, ts_rank_cd(d.tsv, x.q, 32) AS score"
         f" FROM search_searchdocument d, (SELECT {query} AS q) AS x WHERE d.tsv @@ x.q"
     )
-    params: list[object] = list(terms)
+    params: list[str | int] = list(terms)
     if department_id is not None:
         sql += " AND d.department_id = %s"
         params.append(department_id)

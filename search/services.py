@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 from django.db import transaction
 
 from questions.models import Question, Reply
@@ -20,23 +19,24 @@ SIMILAR_LIMIT = 5
 def questions_index(*, question_ids: Sequence[int]) -> list[int]:
     """Bring the index up to date for these questions: public ones are (re)indexed, others removed.
 
-    Returns the ids of the public questions that were indexed. Embeddings are computed in one batch.
+    Words are stored (and committed) before the embeddings are computed, so a question whose
+    embedding fails stays findable by its words until a retry succeeds. Returns the ids of the
+    public questions that were indexed.
     """
-    questions = list(Question.objects.filter(pk__in=question_ids).select_related("department").order_by("pk"))
+    questions = list(Question.objects.filter(pk__in=question_ids).order_by("pk"))
     public = [q for q in questions if q.is_public]
     gone = set(question_ids) - {q.pk for q in public}
     replies = {
         r.question_id: r.body
         for r in Reply.objects.filter(question__in=public, hidden_at__isnull=True).only("question_id", "body")
     }
-    vectors = embed([question_text(q) for q in public]) if public else np.zeros((0, 0), dtype=np.float32)
     with transaction.atomic():
         if gone:
             SearchDocument.objects.filter(question_id__in=gone).delete()
             QuestionEmbedding.objects.filter(question_id__in=gone).delete()
             SimilarQuestion.objects.filter(question_id__in=gone).delete()
             SimilarQuestion.objects.filter(similar_id__in=gone).delete()
-        for question, vector in zip(public, vectors, strict=True):
+        for question in public:
             SearchDocument.objects.update_or_create(
                 question_id=question.pk,
                 defaults={
@@ -46,6 +46,11 @@ def questions_index(*, question_ids: Sequence[int]) -> list[int]:
                     "reply": split_cjk(replies.get(question.pk, "")),
                 },
             )
+    if not public:
+        return []
+    vectors = embed([question_text(q) for q in public])
+    with transaction.atomic():
+        for question, vector in zip(public, vectors, strict=True):
             QuestionEmbedding.objects.update_or_create(
                 question_id=question.pk,
                 defaults={"model_name": MODEL_NAME, "model_version": MODEL_VERSION, "vector": vector.tobytes()},

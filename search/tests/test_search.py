@@ -35,7 +35,7 @@ REFLUX = (
 )
 
 
-def publish(title: str, body: str, department: Department, doctor: DoctorProfile, capture) -> Question:  # type: ignore[no-untyped-def]
+def publish(title: str, body: str, department: Department, doctor: DoctorProfile, capture) -> Question:
     question = question_create(
         title=title, body=body, age_band="40-49", sex="female", pseudonym="Reader", department=department
     )
@@ -46,7 +46,7 @@ def publish(title: str, body: str, department: Department, doctor: DoctorProfile
 
 
 @pytest.fixture
-def corpus(neurology, doctor, django_capture_on_commit_callbacks, settings) -> dict[str, Question]:  # type: ignore[no-untyped-def]
+def corpus(neurology, doctor, django_capture_on_commit_callbacks, settings) -> dict[str, Question]:
     settings.SEARCH_INDEX_REFRESH_SECONDS = 0
     return {
         name: publish(*text, neurology, doctor, django_capture_on_commit_callbacks)
@@ -120,7 +120,7 @@ def test_question_page_shows_similar_qa(corpus: dict[str, Question]) -> None:
 
 def test_hiding_removes_a_question_from_search_and_similar(
     corpus: dict[str, Question],
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         question_hide(question=corpus["tremor_again"], reason="duplicate")
@@ -133,7 +133,7 @@ def test_import_qa_is_resumable_and_reports_bad_lines(
     tmp_path: Path,
     neurology,
     django_capture_on_commit_callbacks,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     settings.SEARCH_INDEX_REFRESH_SECONDS = 0
     lines = [
@@ -186,3 +186,39 @@ def test_reindex_rebuilds_missing_embeddings(corpus: dict[str, Question]) -> Non
     call_command("reindex", stdout=StringIO(), verbosity=0)
     assert QuestionEmbedding.objects.count() == len(corpus)
     assert SimilarQuestion.objects.filter(question=corpus["tremor"]).exists()
+
+
+def test_failed_embedding_is_retried_and_words_still_find_the_question(
+    neurology, doctor, django_capture_on_commit_callbacks, monkeypatch, settings
+) -> None:
+    settings.SEARCH_INDEX_REFRESH_SECONDS = 0
+    from search import services
+
+    real_embed = services.embed
+    calls = {"n": 0}
+
+    def flaky_embed(texts):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("model crashed")
+        return real_embed(texts)
+
+    monkeypatch.setattr(services, "embed", flaky_embed)
+    question = publish(*KNEE, neurology, doctor, django_capture_on_commit_callbacks)
+    assert calls["n"] == 2
+    assert SearchDocument.objects.filter(question=question).exists()
+    assert QuestionEmbedding.objects.filter(question=question).exists()
+
+
+def test_words_are_indexed_even_when_every_embedding_attempt_fails(
+    neurology, doctor, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from search import services
+
+    def broken_embed(texts):  # type: ignore[no-untyped-def]
+        raise RuntimeError("model missing")
+
+    monkeypatch.setattr(services, "embed", broken_embed)
+    question = publish(*KNEE, neurology, doctor, django_capture_on_commit_callbacks)
+    assert not QuestionEmbedding.objects.filter(question=question).exists()
+    assert [r.question for r in search("kilometres running")] == [question]

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--department", default="family-medicine", help="department slug for every question")
+        parser.add_argument("--department", default="family-medicine", help="department slug for lines that do not name one")
         parser.add_argument("--batch-size", type=int, default=256)
         parser.add_argument("--no-index", action="store_true", help="do not queue embedding and Similar Q&A work")
 
