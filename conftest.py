@@ -16,8 +16,10 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
+def _test_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # PBKDF2 takes about half a second per persona; tests do not need hashes that resist attack.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, **extra: object) -> User:

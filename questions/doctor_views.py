@@ -24,7 +24,7 @@ def _doctor(request: HttpRequest) -> DoctorProfile:
 def _question_of_doctor(doctor: DoctorProfile, pk: int) -> Question:
     """A question in one of the doctor's departments (404 for any other, so nothing leaks)."""
     return selectors.question_with_history(
-        queryset=Question.objects.filter(hidden_at__isnull=True, department__in=doctor.departments.all()), pk=pk
+        queryset=Question.objects.filter(department__in=doctor.departments.all()), pk=pk
     )
 
 
@@ -48,7 +48,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.reply_publish(
+                reply = services.reply_publish(
                     question=question,
                     doctor=doctor,
                     body=form.cleaned_data["body"],
@@ -60,7 +60,8 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 409
             else:
                 messages.success(request, _("Your reply is published."))
-                return redirect(question.get_absolute_url())
+                # reply.question carries the public title just set, so this is already the canonical address.
+                return redirect(reply.question.get_absolute_url())
         else:
             status = 400
         question = _question_of_doctor(doctor, pk)

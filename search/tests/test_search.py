@@ -197,7 +197,7 @@ def test_failed_embedding_is_retried_and_words_still_find_the_question(
     real_embed = services.embed
     calls = {"n": 0}
 
-    def flaky_embed(texts):  # type: ignore[no-untyped-def]
+    def flaky_embed(texts):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("model crashed")
@@ -215,7 +215,7 @@ def test_words_are_indexed_even_when_every_embedding_attempt_fails(
 ) -> None:
     from search import services
 
-    def broken_embed(texts):  # type: ignore[no-untyped-def]
+    def broken_embed(texts):
         raise RuntimeError("model missing")
 
     monkeypatch.setattr(services, "embed", broken_embed)

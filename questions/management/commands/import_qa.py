@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--department", default="family-medicine", help="department slug for lines that do not name one")
+        parser.add_argument(
+            "--department", default="family-medicine", help="department slug for lines that do not name one"
+        )
         parser.add_argument("--batch-size", type=int, default=256)
         parser.add_argument("--no-index", action="store_true", help="do not queue embedding and Similar Q&A work")
 
@@ -49,7 +51,7 @@ class Command(BaseCommand):
                 transaction.on_commit(lambda: index_questions.enqueue(question_ids=ids))
             batch.clear()
 
-        with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8") as handle:
             stream: TextIO = handle
             with tqdm(unit=" lines", file=sys.stderr, disable=options["verbosity"] == 0) as progress:
                 for number, item in read_lines(stream):
