@@ -17,6 +17,7 @@ from questions.models import Question
 
 from . import fulltext
 from .embeddings import embed
+from .pairs import get_scorer
 from .text import question_text
 from .vectors import index
 

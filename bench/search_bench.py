@@ -1,0 +1,152 @@
+"""Search benchmark on a generated corpus: import, embedding, suggestions, search, question page, memory.
+
+    .venv/bin/python bench/make_corpus.py 10000 /tmp/corpus-10k.jsonl
+    .venv/bin/python bench/search_bench.py /tmp/corpus-10k.jsonl
+
+Uses a fresh SQLite database in a temporary folder unless DATABASE_URL is set (then that database
+must be empty). Import and embedding run in this process; the requests run in a child process that
+only serves them, so its peak memory is that of a web process holding the vector index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+    import django
+
+    django.setup()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def timed_requests(client, requests: list[tuple[str, dict[str, str]]]) -> list[float]:  # type: ignore[no-untyped-def]
+    timings = []
+    for path, params in requests:
+        start = time.perf_counter()
+        response = client.get(path, params)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return timings
+
+
+def serve(count: int) -> None:
+    """Child process: answer requests like a web process and report timings and peak memory."""
+    setup_django()
+    from django.test import Client
+
+    from questions.models import Question
+    from search.vectors import index
+
+    rng = random.Random(3)
+    queries = [json.loads(line)["question_2"] for line in (DATA / "mqp_dev.jsonl").open(encoding="utf-8")]
+    rng.shuffle(queries)
+    client = Client()
+    start = time.perf_counter()
+    index.refresh(force=True)
+    load_ms = (time.perf_counter() - start) * 1000
+    ids = list(Question.objects.public().values_list("pk", flat=True))
+    pages = [q.get_absolute_url() for q in Question.objects.filter(pk__in=rng.sample(ids, min(count, len(ids))))]
+    suggest = [("/search/suggest/", {"title": q[:80], "body": q}) for q in queries[:count]]
+    search = [("/search/", {"q": " ".join(q.split()[:6])}) for q in queries[count : 2 * count]]
+    timed_requests(client, suggest[:10] + search[:10] + [(p, {}) for p in pages[:10]])  # warm up
+    results = {
+        "index_load_ms": load_ms,
+        "suggest": timed_requests(client, suggest),
+        "search": timed_requests(client, search),
+        "page": timed_requests(client, [(p, {}) for p in pages]),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    print(json.dumps(results))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", type=Path, nargs="?")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--similar-sample", type=int, default=300, help="questions whose Similar Q&A is timed")
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.requests)
+        return
+    if not (DATA / "mqp_dev.jsonl").exists():
+        sys.exit(f"{DATA} is missing: the benchmark needs ../shared/data")
+    tmp = tempfile.TemporaryDirectory()
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
+    setup_django()
+    from django.core.management import call_command
+
+    from questions.models import Question
+    from search import services
+    from search.vectors import index
+
+    call_command("migrate", verbosity=0)
+    if Question.objects.exists():
+        sys.exit("the database is not empty")
+    lines = sum(1 for _ in args.corpus.open(encoding="utf-8"))
+    start = time.perf_counter()
+    call_command("import_qa", str(args.corpus), "--no-index", verbosity=0)
+    imported = time.perf_counter() - start
+    print(f"corpus {args.corpus.name}: {lines} Q&As")
+    print(f"import (questions, replies, doctors):   {lines / imported:8.0f} Q&As/s  ({imported:.1f} s)")
+
+    ids = list(Question.objects.public().order_by("pk").values_list("pk", flat=True))
+    start = time.perf_counter()
+    for offset in range(0, len(ids), 256):
+        services.questions_index(question_ids=ids[offset : offset + 256])
+    embedded = time.perf_counter() - start
+    print(f"index (words + embeddings):             {len(ids) / embedded:8.1f} Q&As/s  ({embedded:.1f} s)")
+
+    index.refresh(force=True)
+    sample = list(Question.objects.public().order_by("?")[: args.similar_sample])
+    start = time.perf_counter()
+    for question in sample:
+        services.similar_refresh(question=question)
+    similar = time.perf_counter() - start
+    print(f"Similar Q&A computation:                {len(sample) / similar:8.1f} Q&As/s  (sample of {len(sample)})")
+
+    child = subprocess.run(
+        [sys.executable, __file__, "--serve", "--requests", str(args.requests)],
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    for name, label in (
+        ("suggest", '"already answered?" suggestions'),
+        ("search", "search page"),
+        ("page", "question page"),
+    ):
+        values = result[name]
+        print(
+            f"{label:40} p50 {statistics.median(values):6.1f} ms  p95 {percentile(values, 0.95):6.1f} ms"
+            f"  ({len(values)} requests)"
+        )
+    print(f"web process: vector index load {result['index_load_ms']:.0f} ms, peak RSS {result['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Train the question-pair scorer (search/pairs.py) on labelled pairs and write search/pair_model.json.
+
+Reads ../shared/data/mqp_dev.jsonl (question_1, question_2, label) unless another path is given, and
+the questions of ../shared/data/qa_seed_en.jsonl for the IDF table (optional). Prints grouped k-fold
+cross-validation figures first: every pair of one question_1 lands in the same fold, and the
+regularisation strength is chosen inside each training part (nested), so the test fold never tunes
+anything. Then fits on all pairs and writes the model.
+
+Usage: .venv/bin/python bench/train_pair_scorer.py [PAIRS.jsonl] [--seed-questions FILE] [--folds 10]
+       [--embeddings-cache FILE.npz] [--output search/pair_model.json] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from search.embeddings import MODEL_NAME, MODEL_VERSION, embed  # noqa: E402
+from search.pairs import (  # noqa: E402
+    FEATURE_NAMES,
+    LEXICAL_FEATURES,
+    MODEL_FORMAT,
+    MODEL_PATH,
+    TermWeights,
+    analyse,
+    feature_matrix,
+)
+
+DATA = ROOT.parent / "shared" / "data"
+LEXICAL_L2 = 1e-3
+EMBEDDING_L2_GRID = (0.1, 0.3, 1.0)  # the product/absdiff block has 768 weights for ~2,000 pairs
+INNER_FOLDS = 5
+
+
+def load_pairs(path: Path) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                rows.append(row)
+    return rows
+
+
+def load_seed_questions(path: Path) -> list[str]:
+    if not path.exists():
+        print(f"note: {path} not found; the IDF table comes from the pairs alone")
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line)["question"] for line in handle if line.strip()]
+
+
+def embeddings(texts: list[str], cache: Path | None) -> np.ndarray:
+    if cache and cache.exists():
+        stored = np.load(cache, allow_pickle=False)
+        known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+        if all(t in known for t in texts):
+            return np.stack([known[t] for t in texts])
+    start = time.perf_counter()
+    vectors = embed(texts)
+    print(f"embedded {len(texts)} texts in {time.perf_counter() - start:.0f} s")
+    if cache:
+        np.savez(cache, texts=np.array(texts), vectors=vectors)
+    return vectors
+
+
+# A small L2-regularised logistic regression solved by Newton's method: with under a thousand
+# features the Hessian solve is cheap and converges in a few steps.
+def fit(x: np.ndarray, y: np.ndarray, l2: np.ndarray, iterations: int = 50) -> tuple[np.ndarray, float]:
+    n, d = x.shape
+    xb = np.hstack([x, np.ones((n, 1))])
+    penalty = np.append(l2, 0.0)  # the bias is not penalised
+    w = np.zeros(d + 1)
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        gradient = xb.T @ (p - y) / n + penalty * w
+        hessian = (xb * (p * (1 - p))[:, None]).T @ xb / n + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1], float(w[-1])
+
+
+class Model:
+    def __init__(self, x: np.ndarray, y: np.ndarray, embedding_l2: float) -> None:
+        self.means = x.mean(axis=0)
+        self.scales = x.std(axis=0) + 1e-6
+        l2 = np.array([LEXICAL_L2] * len(LEXICAL_FEATURES) + [embedding_l2] * (x.shape[1] - len(LEXICAL_FEATURES)))
+        self.weights, self.bias = fit((x - self.means) / self.scales, y, l2)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(((x - self.means) / self.scales) @ self.weights + self.bias, -30, 30)))
+
+
+def folds_of(groups: list[str], k: int, seed: int) -> np.ndarray:
+    unique = sorted(set(groups))
+    rng = np.random.default_rng(seed)
+    rng.shuffle(unique)
+    fold = {g: i % k for i, g in enumerate(unique)}
+    return np.array([fold[g] for g in groups])
+
+
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(accuracy, threshold) of the best cut `score > threshold`."""
+    order = np.argsort(scores)
+    s, labels = scores[order], y[order]
+    n, positives = len(y), labels.sum()
+    below_pos = np.cumsum(labels)
+    below_neg = np.arange(1, n + 1) - below_pos
+    accuracy = (below_neg + positives - below_pos) / n  # cut after position i
+    i = int(accuracy.argmax())
+    if positives / n >= accuracy[i]:
+        return float(positives / n), float(s[0] - 1e-6)
+    threshold = (s[i] + s[i + 1]) / 2 if i + 1 < n else s[i] + 1e-6
+    return float(accuracy[i]), float(threshold)
+
+
+def accuracy(scores: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    return float(((scores > threshold) == (y == 1)).mean())
+
+
+def choose_l2(x: np.ndarray, y: np.ndarray, groups: list[str], seed: int) -> float:
+    """The embedding-block L2 with the lowest grouped inner-CV log loss on these pairs only."""
+    inner = folds_of(groups, INNER_FOLDS, seed)
+    losses = []
+    for l2 in EMBEDDING_L2_GRID:
+        out = np.zeros(len(y))
+        for f in range(INNER_FOLDS):
+            train, test = inner != f, inner == f
+            out[test] = Model(x[train], y[train], l2).predict(x[test])
+        losses.append(log_loss(out, y))
+    return EMBEDDING_L2_GRID[int(np.argmin(losses))]
+
+
+def cross_validate(x: np.ndarray, cosine: np.ndarray, y: np.ndarray, groups: list[str], k: int) -> dict:
+    folds = folds_of(groups, k, seed=0)
+    out = np.zeros(len(y))
+    rows = []
+    for f in range(k):
+        train, test = folds != f, folds == f
+        train_groups = [g for g, t in zip(groups, train, strict=True) if t]
+        l2 = choose_l2(x[train], y[train], train_groups, seed=f + 1)
+        model = Model(x[train], y[train], l2)
+        p_train, p = model.predict(x[train]), model.predict(x[test])
+        out[test] = p
+        cos_threshold = best_threshold(cosine[train], y[train])[1]
+        rows.append(
+            {
+                "l2": l2,
+                "at_0.5": accuracy(p, y[test], 0.5),
+                "at_train_threshold": accuracy(p, y[test], best_threshold(p_train, y[train])[1]),
+                "at_best_threshold": best_threshold(p, y[test])[0],
+                "cosine_at_train_threshold": accuracy(cosine[test], y[test], cos_threshold),
+                "cosine_at_best_threshold": best_threshold(cosine[test], y[test])[0],
+            }
+        )
+        print(
+            f"  fold {f + 1:2d}: l2 {l2:<4} acc@0.5 {rows[-1]['at_0.5']:.3f}  "
+            f"acc@best {rows[-1]['at_best_threshold']:.3f}  cosine@best {rows[-1]['cosine_at_best_threshold']:.3f}",
+            flush=True,
+        )
+    summary = {key: round(float(np.mean([r[key] for r in rows])), 4) for key in rows[0] if key != "l2"}
+    summary["pooled_at_best_threshold"] = round(best_threshold(out, y)[0], 4)
+    summary["pooled_cosine_at_best_threshold"] = round(best_threshold(cosine, y)[0], 4)
+    summary["log_loss"] = round(log_loss(out, y), 4)
+    summary["folds"] = k
+    return summary
+
+
+def significant(values: np.ndarray | list[float], digits: int = 6) -> list[float]:
+    return [float(f"{v:.{digits}g}") for v in values]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pairs", nargs="?", type=Path, default=DATA / "mqp_dev.jsonl")
+    parser.add_argument("--seed-questions", type=Path, default=DATA / "qa_seed_en.jsonl")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--embeddings-cache", type=Path, help="an .npz to keep embeddings between runs")
+    parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    parser.add_argument("--dry-run", action="store_true", help="print the CV figures, write nothing")
+    args = parser.parse_args()
+
+    if not args.pairs.exists():
+        sys.exit(f"{args.pairs} not found: give the path of a labelled pairs file (question_1, question_2, label)")
+    rows = load_pairs(args.pairs)
+    y = np.array([int(r["label"]) for r in rows], dtype=np.float64)
+    groups = [r["question_1"] for r in rows]
+    print(f"{len(rows)} pairs from {args.pairs} ({int(y.sum())} similar), {len(set(groups))} distinct question_1")
+
+    texts = list(dict.fromkeys(t for r in rows for t in (r["question_1"], r["question_2"])))
+    # IDF comes from unlabelled question text only, so using the test folds' questions here leaks no label.
+    idf = TermWeights.from_documents(texts + load_seed_questions(args.seed_questions))
+    vectors = embeddings(texts, args.embeddings_cache)
+    row_of = {t: i for i, t in enumerate(texts)}
+    u = vectors[[row_of[r["question_1"]] for r in rows]]
+    v = vectors[[row_of[r["question_2"]] for r in rows]]
+    x = feature_matrix(
+        [analyse(r["question_1"]) for r in rows], [analyse(r["question_2"]) for r in rows], u, v, idf
+    ).astype(np.float64)
+    cosine = x[:, 0]
+
+    print(f"grouped {args.folds}-fold cross-validation (L2 of the embedding block chosen by inner CV):")
+    start = time.perf_counter()
+    cv = cross_validate(x, cosine, y, groups, args.folds)
+    print(f"cross-validation took {time.perf_counter() - start:.0f} s")
+    print(f"  learned scorer: accuracy at 0.5 {cv['at_0.5']:.4f}")
+    print(f"                  at the threshold best on the training folds {cv['at_train_threshold']:.4f}")
+    print(f"                  at the best threshold of each test fold {cv['at_best_threshold']:.4f} (optimistic)")
+    print(f"                  pooled out-of-fold scores, best threshold {cv['pooled_at_best_threshold']:.4f}")
+    print(f"                  log loss {cv['log_loss']:.4f}")
+    print(f"  plain cosine:   at the threshold best on the training folds {cv['cosine_at_train_threshold']:.4f}")
+    print(f"                  at the best threshold of each test fold {cv['cosine_at_best_threshold']:.4f}")
+    print(f"                  pooled, best threshold {cv['pooled_cosine_at_best_threshold']:.4f}")
+    if args.dry_run:
+        return
+
+    l2 = choose_l2(x, y, groups, seed=0)
+    model = Model(x, y, l2)
+    train_accuracy = accuracy(model.predict(x), y, 0.5)
+    document = {
+        "format": MODEL_FORMAT,
+        "kind": "similar",
+        "description": "Logistic regression over question-pair features; see search/pairs.py.",
+        "embedding_model": MODEL_NAME,
+        "embedding_version": MODEL_VERSION,
+        "trained_on": {"file": args.pairs.name, "pairs": len(rows), "embedding_l2": l2, "lexical_l2": LEXICAL_L2},
+        "cross_validation": cv,
+        "features": list(FEATURE_NAMES),
+        "means": significant(model.means),
+        "scales": significant(model.scales),
+        "weights": significant(model.weights),
+        "bias": float(f"{model.bias:.6g}"),
+        "idf": idf.to_json(),
+    }
+    args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"final model: embedding-block L2 {l2}, training accuracy at 0.5 {train_accuracy:.4f} (in-sample)")
+    lexical = dict(zip(LEXICAL_FEATURES, model.weights[: len(LEXICAL_FEATURES)], strict=True))
+    print("  standardised weights: " + ", ".join(f"{k} {w:+.2f}" for k, w in lexical.items()))
+    print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KB, {len(idf.idf)} IDF terms)")
+
+
+if __name__ == "__main__":
+    main()

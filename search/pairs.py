@@ -1,0 +1,311 @@
+"""Scores how likely two patient questions ask the same thing (a calibrated probability).
+
+A logistic regression over a few signals: the cosine of the MiniLM embeddings, word overlap (plain and
+IDF-weighted, rare terms, numbers, negation), the kind of question asked (treatment, cause, test...),
+length, and the element-wise product and absolute difference of the two embeddings, which let the model
+learn which embedding dimensions carry "what is asked" rather than "what it is about". Same-topic
+questions asking something different are the hard case, so topical similarity alone is not enough.
+
+The weights, feature scaling and IDF table live in `pair_model.json`, written by
+`bench/train_pair_scorer.py`. Every feature is symmetric, so score(a, b) == score(b, a).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
+
+MODEL_PATH = Path(__file__).with_name("pair_model.json")
+MODEL_FORMAT = 1
+
+FloatArray = npt.NDArray[np.float32]
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_CJK}]|[^\\W_]+", re.UNICODE)
+
+# Function words and chat filler. Question words are here too: the kind of question is measured by
+# the intents below, so overlap measures only what the questions are about.
+STOP_WORDS = frozenset(
+    """
+    a an the and or but if of to in on at for with from by as is are was were be been being am do does did
+    have has had i me my mine we our you your he she it its they them their his her this that these those
+    there here what which who whom whose when where why how can could should would will shall may might
+    must not no yes so than then too very just also any some all about into over under after before up
+    down out off again further once only own same such both each few more most other nor s t don doesn
+    isn aren wasn weren hasn haven hadn won wouldn shouldn couldn im ive id dont cant whats hi hello hey
+    dear doctor doc dr sir madam thanks thank please help get got
+    """.split()
+)
+NEGATIONS = frozenset(
+    "not no never without don dont doesn doesnt didn didnt isn isnt aren arent wasn wasnt cant cannot "
+    "won wont nothing none neither nor".split()
+)
+_SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+
+# What a question asks for. Paraphrases keep the ask; the hard negatives usually keep the topic and
+# change the ask, so agreement here is evidence beyond topical similarity.
+# Matched against lowercased text (cheaper than re.IGNORECASE, and the patterns are all lowercase).
+INTENTS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "treatment": r"\b(treat\w*|cure\w*|remed\w*|therap\w*|medicat\w*|medicines?|drugs?|pills?|tablets?|"
+        r"prescri\w*|what (can|should) i take|get rid|relie\w*|manag\w*|surger\w*|operat\w*|procedures?|"
+        r"exercis\w*)\b",
+        "cause": r"\b(why|caus\w*|reasons?|due to|because|trigger\w*|lead to|result in)\b",
+        "diagnosis": r"\b(tests?|testing|diagnos\w*|detect\w*|scans?|mri|x-?rays?|ultrasound|screen\w*|"
+        r"results?|reports?)\b",
+        "concern": r"\b(normal|serious|dangerous|worr\w*|concern\w*|emergency|should i (go|see)|"
+        r"see a doctor|harm\w*|life threatening)\b",
+        "safety": r"\b(safe\w*|side effects?|risks?|interact\w*|allerg\w*|overdose)\b",
+        "meaning": r"\b(mean|means|meaning|definition|define)\b",
+        "time": r"\b(how long|how soon|when|recover\w*|heal\w*)\b",
+        "dose": r"\b(how much|how many|dos(e|es|age)|mg|amount)\b",
+        "pregnancy": r"\b(pregnan\w*|conceiv\w*|fertil\w*|periods?|menstrua\w*|ovulat\w*|trimester)\b",
+        "prevention": r"\b(prevent\w*|avoid\w*|vaccin\w*|protect\w*)\b",
+        "possibility": r"\b(can i|could i|is it possible|possible|chances?|likely)\b",
+        "symptom": r"\b(symptoms?|signs?|feel\w*|pain\w*|ache\w*|hurt\w*|swell\w*|itch\w*|bleed\w*|rash\w*|fever)\b",
+        "diet": r"\b(eat\w*|foods?|diet\w*|drink\w*|alcohol|coffee|caffeine)\b",
+        "cost": r"\b(cost\w*|price|insurance|afford\w*)\b",
+        "comparison": r"\b(better|best|vs|versus|compar\w*|differen\w*|which one)\b",
+    }.items()
+}
+
+LEXICAL_FEATURES = (
+    "cosine",
+    "jaccard",
+    "idf_jaccard",
+    "idf_containment_min",
+    "idf_containment_max",
+    "rare_jaccard",
+    "number_match",
+    "negation_match",
+    "intent_jaccard",
+    "length_ratio",
+    "length_min",
+)
+FEATURE_NAMES = (
+    *LEXICAL_FEATURES,
+    *(f"product_{i}" for i in range(DIMENSIONS)),
+    *(f"absdiff_{i}" for i in range(DIMENSIONS)),
+)
+
+
+class PairModelError(RuntimeError):
+    pass
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match "bleeding" with "bleeds" without a lemmatiser."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed words that say what a question is about (no function words, no single letters)."""
+    return _content(words(text))
+
+
+def _content(tokens: list[str]) -> set[str]:
+    return {stem(w) for w in tokens if w not in STOP_WORDS and (len(w) > 1 or not w.isascii())}
+
+
+@dataclass(frozen=True)
+class TextInfo:
+    terms: frozenset[str]
+    numbers: frozenset[str]
+    negated: bool
+    intents: frozenset[str]
+    length: int
+
+
+def analyse(text: str) -> TextInfo:
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered)
+    return TextInfo(
+        terms=frozenset(_content(tokens)),
+        numbers=frozenset(t for t in tokens if t.isdigit()),
+        negated=any(t in NEGATIONS for t in tokens),
+        intents=frozenset(name for name, pattern in INTENTS.items() if pattern.search(lowered)),
+        length=len(tokens),
+    )
+
+
+class TermWeights:
+    """Inverse document frequencies; a term never seen counts as if seen once (the rarest kind)."""
+
+    def __init__(self, idf: dict[str, float], default: float, rare_threshold: float) -> None:
+        self.idf = idf
+        self.default = default
+        self.rare_threshold = rare_threshold
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[str], min_df: int = 2) -> TermWeights:
+        """IDF from a corpus. Terms seen fewer than `min_df` times are left out (they get the default)."""
+        df: dict[str, int] = {}
+        n = 0
+        for doc in documents:
+            n += 1
+            for term in content_terms(doc):
+                df[term] = df.get(term, 0) + 1
+        default = math.log((n + 1) / 2) + 1
+        idf = {t: round(math.log((n + 1) / (c + 1)) + 1, 3) for t, c in sorted(df.items()) if c >= min_df}
+        # "Rare" means seen in under about 2% of questions: names of drugs, conditions, body parts.
+        return cls(idf, round(default, 3), round(math.log(50) + 1, 3))
+
+    def __call__(self, term: str) -> float:
+        return self.idf.get(term, self.default)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"default": self.default, "rare_threshold": self.rare_threshold, "terms": self.idf}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TermWeights:
+        return cls(dict(data["terms"]), float(data["default"]), float(data["rare_threshold"]))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str], empty: float) -> float:
+    union = a | b
+    return len(a & b) / len(union) if union else empty
+
+
+def lexical_features(a: TextInfo, b: TextInfo, idf: TermWeights) -> list[float]:
+    """The word-level features of one pair, in LEXICAL_FEATURES order after the cosine."""
+    shared = a.terms & b.terms
+    weight_a = sum(idf(t) for t in a.terms)
+    weight_b = sum(idf(t) for t in b.terms)
+    weight_shared = sum(idf(t) for t in shared)
+    weight_union = weight_a + weight_b - weight_shared
+    containment_a = weight_shared / weight_a if weight_a else 0.0
+    containment_b = weight_shared / weight_b if weight_b else 0.0
+    rare_a = frozenset(t for t in a.terms if idf(t) > idf.rare_threshold)
+    rare_b = frozenset(t for t in b.terms if idf(t) > idf.rare_threshold)
+    return [
+        _jaccard(a.terms, b.terms, 0.0),
+        weight_shared / weight_union if weight_union else 0.0,
+        min(containment_a, containment_b),
+        max(containment_a, containment_b),
+        _jaccard(rare_a, rare_b, 0.0),
+        _jaccard(a.numbers, b.numbers, 1.0),  # no numbers on either side: nothing disagrees
+        float(a.negated == b.negated),
+        _jaccard(a.intents, b.intents, 0.5),  # no recognisable ask on either side: no evidence
+        abs(math.log((a.length + 1) / (b.length + 1))),
+        math.log(1 + min(a.length, b.length)),
+    ]
+
+
+def feature_matrix(
+    infos_1: Sequence[TextInfo],
+    infos_2: Sequence[TextInfo],
+    vectors_1: FloatArray,
+    vectors_2: FloatArray,
+    idf: TermWeights,
+) -> FloatArray:
+    """Rows of FEATURE_NAMES for aligned pairs (the vectors are MiniLM embeddings of their texts)."""
+    u = np.asarray(vectors_1, dtype=np.float32).reshape(-1, DIMENSIONS)
+    v = np.asarray(vectors_2, dtype=np.float32).reshape(-1, DIMENSIONS)
+    if not (len(infos_1) == len(infos_2) == len(u) == len(v)):
+        raise ValueError("texts and vectors of the pairs must line up")
+    # Stored vectors may have lost their unit length (float16 columns, other backends); the weights assume it.
+    u = u / np.clip(np.linalg.norm(u, axis=1, keepdims=True), 1e-12, None)
+    v = v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)
+    lexical = np.array(
+        [[0.0, *lexical_features(a, b, idf)] for a, b in zip(infos_1, infos_2, strict=True)], dtype=np.float32
+    ).reshape(-1, len(LEXICAL_FEATURES))
+    product = u * v
+    lexical[:, 0] = product.sum(axis=1)
+    return np.hstack([lexical, product, np.abs(u - v)])
+
+
+def embed_unique(texts: Sequence[str]) -> tuple[list[str], FloatArray]:
+    """Embed each distinct text once; return the distinct texts and their vectors."""
+    unique = list(dict.fromkeys(texts))
+    return unique, embed(unique)
+
+
+class PairScorer:
+    """Loads pair_model.json once. `score` returns probabilities; 0.5 is the natural threshold."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        if model.get("format") != MODEL_FORMAT:
+            raise PairModelError(f"pair model format {model.get('format')!r}, expected {MODEL_FORMAT}")
+        if model.get("embedding_model") != MODEL_NAME or str(model.get("embedding_version")) != MODEL_VERSION:
+            raise PairModelError("pair model was trained on other embeddings; retrain with bench/train_pair_scorer.py")
+        if tuple(model["features"]) != FEATURE_NAMES:
+            raise PairModelError("pair model features do not match this code; retrain with bench/train_pair_scorer.py")
+        means = np.array(model["means"], dtype=np.float64)
+        scales = np.array(model["scales"], dtype=np.float64)
+        weights = np.array(model["weights"], dtype=np.float64)
+        # Folding the standardisation into the weights makes scoring one matrix-vector product.
+        self._weights = (weights / scales).astype(np.float32)
+        self._bias = float(model["bias"]) - float((weights * means / scales).sum())
+        self.idf = TermWeights.from_json(model["idf"])
+        self.info = lru_cache(maxsize=4096)(analyse)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> PairScorer:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise PairModelError(f"{path} is missing; run bench/train_pair_scorer.py") from exc
+        return cls(data)
+
+    def features(self, pairs: Sequence[tuple[str, str]], vectors_1: FloatArray, vectors_2: FloatArray) -> FloatArray:
+        return feature_matrix(
+            [self.info(a) for a, _ in pairs], [self.info(b) for _, b in pairs], vectors_1, vectors_2, self.idf
+        )
+
+    def score(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        embeddings: Sequence[tuple[FloatArray, FloatArray]] | FloatArray | None = None,
+    ) -> list[float]:
+        """Probability that each pair asks the same question.
+
+        `embeddings` gives, per pair, the vectors of its two texts when they are already known (stored
+        vectors, a vector-search query); an array of shape (pairs, 2, 384) works too. Without them every
+        distinct text is embedded once.
+        """
+        if not pairs:
+            return []
+        if embeddings is None:
+            unique, vectors = embed_unique([t for pair in pairs for t in pair])
+            row = {text: i for i, text in enumerate(unique)}
+            stacked = vectors[[[row[a], row[b]] for a, b in pairs]]
+        else:
+            stacked = np.asarray(embeddings, dtype=np.float32)
+            if stacked.shape != (len(pairs), 2, DIMENSIONS):
+                raise ValueError(f"embeddings have shape {stacked.shape}, expected ({len(pairs)}, 2, {DIMENSIONS})")
+        logits = self.features(pairs, stacked[:, 0], stacked[:, 1]) @ self._weights + self._bias
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))]
+
+    def rank(self, query: str, query_vector: FloatArray, candidates: Sequence[str], vectors: FloatArray) -> list[float]:
+        """Scores of one query against candidates (e.g. the top of a vector search), in candidate order."""
+        query_vectors = np.broadcast_to(np.asarray(query_vector, dtype=np.float32), (len(candidates), DIMENSIONS))
+        return self.score([(query, c) for c in candidates], np.stack([query_vectors, vectors], axis=1))
+
+
+@cache
+def get_scorer() -> PairScorer:
+    return PairScorer.load()
+
+
+def score_pairs(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """Probability that each (question, question) pair asks the same thing; embeds each distinct text once."""
+    return get_scorer().score(pairs)
