@@ -75,8 +75,6 @@ def similar_questions(
     limit: int = 5,
 ) -> list[Hit]:
     """Answered questions that ask the same thing as `text`, best first, at most `limit`."""
-    from .pairs import get_scorer
-
     if vector is None:
         vector = embed([text[:4000]])[0]
     candidates = hybrid(text, vector=vector, exclude=exclude, limit=RERANK)
