@@ -20,6 +20,8 @@ def _test_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # PBKDF2 takes about half a second per persona; tests do not need hashes that resist attack.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # "Not sure" questions stay in the triage queue unless a test turns auto-routing on.
+    settings.ROUTER_AUTO_CONFIDENCE = 1.01
 
 
 def make_user(username: str, **extra: object) -> User:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search.embeddings import embed  # noqa: E402 - needs the path above
-from triage.routing import AUTO_ROUTE_THRESHOLD, RouterModel, seed_examples, train  # noqa: E402
+from triage.routing import RouterModel, seed_examples, train  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "icliniq_specialty_dev.jsonl"
 DEMO_CONTENT = ROOT / "questions" / "demo_content.json"
@@ -151,7 +152,7 @@ def main() -> None:
         f"\nmodel JSON {len(stored) / 1024:.0f} KiB; training on seeds {train_seconds:.1f} s, on seeds + 5,000"
         f" history {big_seconds:.1f} s (embeddings precomputed); predict p50"
         f" {statistics.median(timings) * 1000:.0f} ms, p95 {timings[int(0.95 * len(timings))] * 1000:.0f} ms"
-        f" (embedding included); auto-routing threshold in use {AUTO_ROUTE_THRESHOLD}"
+        f" (embedding included); auto-routing threshold in use {os.environ.get('ROUTER_AUTO_CONFIDENCE', '0.8')}"
     )
 
 

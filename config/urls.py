@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("departments/", include("departments.urls")),
     path("search/", include("search.urls")),
+    path("triage/", include("triage.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

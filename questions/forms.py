@@ -34,6 +34,8 @@ class AskForm(forms.ModelForm[Question]):
         empty_label=_("Not sure: let a moderator choose"),
         label=_("Department"),
     )
+    # Set once the asker has been shown which personal details will be masked.
+    masking_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Question

@@ -69,6 +69,15 @@ class Question(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
     )
+    # Triage, computed when the question is asked (see triage.services).
+    urgent = models.BooleanField(_("urgent"), default=False)
+    red_flags = models.JSONField(default=list, blank=True)
+    department_suggestions = models.JSONField(default=list, blank=True)
+    auto_routed = models.BooleanField(default=False, help_text=_("Routed by the department model, not the asker."))
+    # What the public sees: the title and text with personal data masked. The original stays for the
+    # asker, the doctors of the department and moderators.
+    scrubbed_title = models.CharField(max_length=150, blank=True)
+    scrubbed_body = models.TextField(blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="questions", verbose_name=_("topics"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
     follow_token = models.CharField(max_length=64, unique=True, default=new_follow_token, editable=False)
@@ -92,6 +101,7 @@ class Question(models.Model):
         ordering = ["-published_at", "-created_at"]
         indexes = [
             models.Index(fields=["status", "department", "created_at"], name="question_queue_idx"),
+            models.Index(fields=["status", "department", "-urgent", "created_at"], name="question_urgent_queue_idx"),
             models.Index(fields=["department", "status", "-published_at"], name="question_dept_published_idx"),
         ]
         constraints = [
@@ -113,7 +123,12 @@ class Question(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.public_title or self.title
+        """The public title: the one a doctor or moderator set, else the asker's with personal data masked."""
+        return self.public_title or self.scrubbed_title
+
+    @property
+    def public_body(self) -> str:
+        return self.scrubbed_body
 
     @property
     def slug(self) -> str:

@@ -64,15 +64,15 @@ def question_with_history(*, queryset: QuerySet[Question], **lookup: object) -> 
 
 
 def doctor_queue(*, doctor: DoctorProfile) -> QuerySet[Question]:
-    """Waiting questions of the doctor's departments, oldest first."""
+    """Waiting questions of the doctor's departments: urgent ones first, then oldest first."""
     return (
         Question.objects.waiting()
         .filter(department__in=doctor.departments.all())
         .select_related("department", "claimed_by")
-        .order_by("created_at", "pk")
+        .order_by("-urgent", "created_at", "pk")
     )
 
 
 def triage_queue() -> QuerySet[Question]:
-    """Waiting questions whose asker was not sure of the department, oldest first."""
-    return Question.objects.waiting().filter(department__isnull=True).order_by("created_at", "pk")
+    """Waiting questions whose asker was not sure of the department: urgent first, then oldest first."""
+    return Question.objects.waiting().filter(department__isnull=True).order_by("-urgent", "created_at", "pk")

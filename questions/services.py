@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import DoctorProfile, User
 from departments.models import Department, Topic
 from search.tasks import refresh_question
+from triage.services import triage_text
+from triage.tasks import retrain_router_if_stale
 
 from .models import Question, Reply
 from .tasks import send_answer_notice
@@ -40,15 +42,29 @@ def question_create(
     department: Department | None,
     asker: User | None = None,
 ) -> Question:
+    """Post a question. Triage marks it urgent if it describes an emergency, masks personal data in
+    its public text, and routes a "not sure" question when the department model is confident."""
+    title, body = title.strip(), body.strip()
+    checked = triage_text(title, body)
+    auto_routed = False
+    if department is None and (slug := checked.confident_department()):
+        department = Department.objects.filter(slug=slug).first()
+        auto_routed = department is not None
     question = Question(
-        title=title.strip(),
-        body=body.strip(),
+        title=title,
+        body=body,
         age_band=age_band,
         sex=sex,
         pseudonym=pseudonym.strip(),
         email=email.strip(),
         department=department,
         asker=asker if asker is not None and asker.is_authenticated else None,
+        urgent=checked.urgent,
+        red_flags=[flag.kind for flag in checked.red_flags],
+        department_suggestions=[{"slug": d.slug, "confidence": d.confidence} for d in checked.departments],
+        auto_routed=auto_routed,
+        scrubbed_title=checked.scrubbed_title,
+        scrubbed_body=checked.scrubbed_body,
     )
     question.full_clean()
     question.save()
@@ -127,6 +143,7 @@ def reply_publish(
         locked.topics.set(topic_list)
 
     _reindex_on_commit(locked)
+    transaction.on_commit(retrain_router_if_stale.enqueue)
     if locked.email:
         transaction.on_commit(lambda: send_answer_notice.enqueue(question_id=locked.pk))
     return reply

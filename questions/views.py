@@ -10,6 +10,7 @@ from django_ratelimit.core import get_usage
 
 from departments.models import Department
 from search.selectors import similar_for_page
+from triage.views import check_context
 
 from . import selectors, services
 from .forms import AskForm
@@ -52,6 +53,12 @@ def ask(request: HttpRequest) -> HttpResponse:
             return render(request, "questions/ask.html", {"form": form}, status=429)
         if form.is_valid():
             data = form.cleaned_data
+            preview = check_context(data["title"], data["body"])
+            if preview["masked"] and not data["masking_seen"]:
+                # Show what will be masked before anything is posted; sending again confirms.
+                confirmed = request.POST.copy()
+                confirmed["masking_seen"] = "True"
+                return render(request, "questions/ask.html", {"form": AskForm(confirmed), "preview": preview})
             question = services.question_create(
                 title=data["title"],
                 body=data["body"],

@@ -50,7 +50,7 @@ def search(text: str, *, department_id: int | None = None, limit: int = 100) -> 
     found = _public_with_reply([h.question_id for h in hits])
     terms = query_terms(split_cjk(text))
     return [
-        Result(question=found[h.question_id], score=h.score, snippet=snippet(found[h.question_id].body, terms))
+        Result(question=found[h.question_id], score=h.score, snippet=snippet(found[h.question_id].public_body, terms))
         for h in hits
         if h.question_id in found
     ]

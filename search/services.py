@@ -42,7 +42,7 @@ def questions_index(*, question_ids: Sequence[int]) -> list[int]:
                 defaults={
                     "department_id": question.department_id,
                     "title": split_cjk(question.display_title),
-                    "body": split_cjk(question.body),
+                    "body": split_cjk(question.public_body),
                     "reply": split_cjk(replies.get(question.pk, "")),
                 },
             )

@@ -61,4 +61,4 @@ def snippet(text: str, terms: list[str], length: int = 220) -> str:
 
 def question_text(question: Question) -> str:
     """What a question means, for embeddings and pair scoring: its public title and its words."""
-    return f"{question.display_title}\n{question.body}"
+    return f"{question.display_title}\n{question.public_body}"

@@ -93,6 +93,7 @@ RULES: dict[str, Rule] = {
     "departments:topic": Rule(Access.PUBLIC, lambda w: {"slug": "neurology", "topic_slug": "headache"}),
     "search:search": Rule(Access.PUBLIC),
     "search:suggest": Rule(Access.PUBLIC),
+    "triage:check": Rule(Access.PUBLIC),
 }
 
 ROLE_ONLY = (Access.DOCTOR, Access.DOCTOR_QUESTION, Access.MODERATOR)
