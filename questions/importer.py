@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from accounts.models import DoctorProfile, User
 from departments.models import Department
+from triage.scrub import scrub
 
 from .models import Question, Reply, Sex
 from .pseudonyms import generate_pseudonym
@@ -132,6 +133,8 @@ def import_batch(
             Question(
                 title=e.title,
                 body=e.body,
+                scrubbed_title=scrub(e.title),
+                scrubbed_body=scrub(e.body),
                 sex=Sex.UNDISCLOSED,
                 pseudonym=generate_pseudonym(),
                 department=departments.get(e.department, department),

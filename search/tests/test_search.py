@@ -174,6 +174,7 @@ def test_import_qa_is_resumable_and_reports_bad_lines(
     first = imported.get(external_id="a-1")
     assert first.is_public and first.replies.get().body == "Yes, stress can worsen a tremor."
     assert first.replies.get().doctor.name == "Lee"
+    assert first.public_body == "Can stress cause a tremor in my hands?"
     assert QuestionEmbedding.objects.filter(question__in=imported).count() == 2
 
     call_command("import_qa", str(path), "--department", "neurology", stdout=out, stderr=StringIO(), verbosity=0)
