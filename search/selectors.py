@@ -43,10 +43,13 @@ class Result:
     snippet: str
 
 
-def search(text: str, *, department_id: int | None = None, limit: int = 100) -> list[Result]:
-    """Search results for the search page and the API: hybrid ranking with snippets around query words."""
-    text = text.strip()[:500]
-    hits = ranking.hybrid(text, department_id=department_id, limit=limit)
+def search(text: str, *, department_id: int | None = None, limit: int = 100) -> list[ranking.Hit]:
+    """Ranked hits for the search page and the API (ids and scores only; see `results`)."""
+    return ranking.hybrid(text.strip()[:500], department_id=department_id, limit=limit)
+
+
+def results(hits: Sequence[ranking.Hit], text: str) -> list[Result]:
+    """The questions of some hits (one page of them), with snippets around the query words."""
     found = _public_with_reply([h.question_id for h in hits])
     terms = query_terms(split_cjk(text))
     return [

@@ -16,8 +16,10 @@ def search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         department = form.cleaned_data["department"]
         if query:
-            results = selectors.search(query, department_id=department.pk if department else None)
-            page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+            hits = selectors.search(query, department_id=department.pk if department else None)
+            page = Paginator(hits, PER_PAGE).get_page(request.GET.get("page"))
+            # Only the questions on this page are loaded from the database.
+            page.object_list = selectors.results(list(page.object_list), query)
     return render(
         request,
         "search/results.html",
