@@ -19,7 +19,7 @@ def search(request: HttpRequest) -> HttpResponse:
             hits = selectors.search(query, department_id=department.pk if department else None)
             page = Paginator(hits, PER_PAGE).get_page(request.GET.get("page"))
             # Only the questions on this page are loaded from the database.
-            page.object_list = selectors.results(list(page.object_list), query)
+            page.object_list = selectors.results(list(page.object_list), query)  # type: ignore[assignment]
     return render(
         request,
         "search/results.html",
