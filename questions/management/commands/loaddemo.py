@@ -17,6 +17,7 @@ from accounts.services import doctor_register, doctor_verify
 from departments.models import Department, Topic
 from questions.models import Question, Reply
 from questions.services import question_create, reply_publish
+from triage.services import router_train
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo_content.json"
 MARKER_USERNAME = "demo-moderator"
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             answered = min(asked + timedelta(days=reply["days_after_ask"], hours=3), now)
             Question.objects.filter(pk=question.pk).update(published_at=answered)
             Reply.objects.filter(question=question).update(created_at=answered)
+        router_train()  # so the first page that triages a question does not have to train one
         return logins
 
     def _user(self, username: str, logins: dict[str, str], **flags: Any) -> User:
