@@ -26,6 +26,9 @@ WORD_WEIGHT = 0.15  # how much a full word match adds to a cosine similarity
 SEARCH_MIN_MEANING = 0.30  # results without a shared word need at least this cosine
 RERANK = 20  # candidates re-scored by the pair scorer
 SIMILAR_MIN_PAIR = 0.5  # pair-scorer probability below which a question is not "the same problem"
+# The pair scorer learned from same-topic pairs; below this cosine (under which only 2% of the dev
+# set's same-question pairs fall) a candidate is off topic whatever the scorer says.
+SIMILAR_MIN_MEANING = 0.5
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,13 @@ def similar_questions(
         return []
     texts = {q.pk: question_text(q) for q in Question.objects.filter(pk__in=[h.question_id for h in candidates])}
     vectors = index.vectors(texts.keys())
-    kept = [h for h in candidates if h.question_id in texts and h.question_id in vectors]
+    kept = [
+        h
+        for h in candidates
+        if h.question_id in texts and h.question_id in vectors and h.meaning >= SIMILAR_MIN_MEANING
+    ]
+    if not kept:
+        return []
     scores = get_scorer().score(
         [(text, texts[h.question_id]) for h in kept],
         embeddings=[(vector, vectors[h.question_id]) for h in kept],
