@@ -22,6 +22,10 @@ infant AND fever). "Currently happening" is judged from the sentence around each
 Texts are normalised first (NFKC, lower case, curly apostrophes, a small simplified-to-traditional
 table) with a one-to-one character mapping, so match offsets are also offsets into the original
 text and the evidence shown to people is their own words.
+
+When no rule fires, a learned second opinion (`triage.redflag_model`) reads the whole text and may
+raise one flag of kind "other" ("Possible emergency"). It catches phrasings no pattern foresaw, at
+the price of an occasional false alarm; `detect(text, use_model=False)` is the rules alone.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from triage import redflag_model
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-__all__ = ["KINDS", "LABELS", "RedFlag", "detect"]
+__all__ = ["KINDS", "LABELS", "OTHER", "RedFlag", "detect"]
 
 
 @dataclass(frozen=True)
@@ -222,7 +228,7 @@ _RESOLVED = _Pattern(
 )
 # Questions about emergencies in general, not about one happening now.
 _HYPOTHETICAL = _Pattern(
-    r"\bwhat (?:are|is) (?:the )?(?:early |warning |common |typical |main )?(?:signs?|symptoms?)\b"
+    r"\bwhat (?:are|is) (?:the )?(?:early |warning |common |typical |main )?(?:signs?|symptoms?)\b|\bwhat(?:'s| is) the difference between\b|\bhow is (?:an? |the )?(?!it\b|this\b|that\b|mine\b)\w+ different from\b"
     r"|\b(?:warning|early) signs?\b"
     r"|\bhow (?:do|can|would|should|to) (?:i |you |we |one |people |parents )?(?:know|tell|recogni[sz]e|spot|identify|prevent|prepare|use)\b"
     r"|\bwhat (?:should|do|would|can|must) (?:i|you|we|one|people) do (?:if|when|in case)\b"
@@ -237,7 +243,9 @@ _HYPOTHETICAL = _Pattern(
 _FRAMING = _Pattern(
     r"\bfor (?:my|an?|our) (?:essay|class|exam|test|assignment|homework|project|report)\b|\b(?:school|class|research) (?:report|project|paper|essay)\b"
     r"|\bwriting (?:a|an|my) (?:report|essay|paper|article|story|novel)\b|\b(?:nursing|medical) student\b"
-    r"|\b(?:movie|film|tv show|novel|documentary)\b|考試|作業|寫報告|做報告|電影|小說|影集"
+    r"|\b(?:movie|film|tv show|novel|documentary)\b"
+    r"|\b(?:mystery|crime|short|detective) (?:story|fiction)\b|\bstory (?:where|about|in which)\b|\bwhere a character\b"
+    r"|考試|作業|寫報告|做報告|電影|小說|影集"
 )
 # Conditionals reach only forward to the end of their clause: "如果小孩吞了電池要怎麼辦".
 _CONDITIONAL_ZH = _Pattern(r"如果|萬一|假如|假設|要是")
@@ -472,7 +480,7 @@ _BREATHLESS = _cues(
 _SWEATING = _cues(r"\bsweat\w*|\bclammy\b|\bdiaphore\w*|\bdrenched\b", r"冒(?:冷)?汗|出(?:冷)?汗|冷汗|流汗|一身汗|大汗")
 _RADIATING = _cues(
     r"\bradiat\w*",
-    rf"\b(?:spread\w*|go(?:es|ing)? (?:in)?to|moving to|shoot\w*|travel\w*|into)\b{_S}{{0,30}}?\b(?:arm|arms|jaw|neck|back|shoulders?)\b",
+    rf"\b(?:spread\w*|go(?:es|ing)? (?:in)?to|moving to|shoot\w*|travel\w*|into|through to)\b{_S}{{0,30}}?\b(?:arm|arms|jaw|neck|back|shoulders?)\b",
     r"\b(?:left )?arm (?:is |feels )?(?:numb|heavy|tingling)\b|\bleft (?:arm|shoulder)\b|\bjaw\b",
     r"(?:痛|延伸|傳|放射|蔓延|麻)到?\S{0,2}?(?:手臂|手|肩膀|肩|下巴|後背|背|脖子)|左(?:手臂|手|肩膀|肩)\S{0,2}?(?:麻|痛|沒力|酸)",
 )
@@ -513,7 +521,7 @@ _RULES: tuple[_Rule, ...] = (
                 )
                 # Descriptors that are alarming on their own.
                 + _cues(
-                    r"\bcrushing\b|\belephant\b|\bsqueez\w*|\bvice\b",
+                    r"\bcrushing\b|\belephant\b|\bsqueez\w*|\bvice\b|\btearing\b|\bripping\b|\bworst pain\b",
                     r"大石頭|石頭|壓住|壓著|捏住|揪住|勒住|絞痛|撕裂|劇痛",
                 ),
             ),
@@ -535,7 +543,9 @@ _RULES: tuple[_Rule, ...] = (
                     rf"\b(?:left|right|one) side\b{_S}{{0,40}}?\b(?:weak\w*|numb\w*|paraly\w*|went dead|can't move)\b",
                     rf"\b(?:weak\w*|numb\w*)\b{_S}{{0,20}}?\b(?:left|right|one) (?:side|arm|leg)\b",
                     rf"\b{_CANT} (?:lift|raise|move|feel|use) (?:his|her|my|the) (?:left |right )?(?:arm|leg|hand|side)\b",
-                    rf"\b(?:arm|leg|hand|face)\b{_S}{{0,10}}?\b(?:went|go(?:es|ing)?|is|suddenly) (?:limp|numb|dead|floppy)\b",
+                    # ...but not a limb gone numb from lying on it.
+                    rf"\b(?:arm|leg|hand|face)\b{_S}{{0,10}}?\b(?:went|go(?:es|ing)?|is|suddenly) (?:limp|numb|dead|floppy)\b"
+                    rf"(?!{_S}{{0,40}}?\b(?:sleep\w*|slept|lying|lie|lay) on (?:it|them|my|his|her)\b)",
                     rf"\b(?:left|right) (?:arm|leg|hand)\b{_S}{{0,25}}?\b(?:weak|numb|limp|dead|paraly[sz]ed)\b",
                     rf"\bcan't hold\b{_S}{{0,25}}?\b(?:left|right) hand\b",
                     # Speech
@@ -570,7 +580,7 @@ _RULES: tuple[_Rule, ...] = (
                     r"\bkill(?:ing)? (?:my|him|her|them)sel(?:f|ves)\b|\bsuicid\w*|\bself[- ]?harm\w*",
                     r"\bend(?:ing)? (?:it all|my life|things|everything|this life)\b|\btake (?:my|his|her) (?:own )?life\b",
                     r"\b(?:don't|dont|do not|doesn't|does not|no longer) (?:really )?want to (?:live|be alive|exist|be here|wake up|go on)\b",
-                    r"\bwant(?:s|ed)? to die\b(?! of (?:embarrassment|laughter|boredom|shame))|\bwish (?:i|he|she) (?:was|were) dead\b|\bnever wake up\b",
+                    r"\b(?<!n't )(?<!dont )(?<!do not )(?<!never )want(?:s|ed)? to die\b(?! of (?:embarrassment|laughter|boredom|shame))|\bwish (?:i|he|she) (?:was|were) dead\b|\bnever wake up\b",
                     r"\bbetter (?:off )?(?:dead|without me|without him|without her)\b|\bnot worth living\b",
                     r"\b(?:take|swallow) (?:them all|all of them|all (?:of )?(?:my|the|these) (?:pills|tablets|meds))\b|\bpills lined up\b",
                     r"\b(?:research\w*|looking up|look up|searching|googl\w*) (?:suicide |for )?(?:methods|ways to (?:die|kill))\b",
@@ -596,6 +606,8 @@ _RULES: tuple[_Rule, ...] = (
                     rf"\b(?:took|swallowed|taken|overdosed)\b{_S}{{0,40}}?\bon purpose\b",
                     r"\b(?:nobody|no one|noone) would (?:even )?(?:notice|care|miss me)\b",
                     r"\b(?:jump|jumping) (?:off|from) (?:a|the|my) (?:bridge|building|roof|balcony)\b|\bhang(?:ing)? myself\b",
+                    rf"\b(?:stand\w*|stood|sit\w*|sat|climb\w*|lean\w*)\b{_S}{{0,15}}?\b(?:at|on|onto|over|up to) (?:the )?(?:railing|ledge|edge)\b{_S}{{0,30}}?\b(?:bridge|roof|rooftop|building|balcony|cliff)\b"
+                    rf"|\b(?:bridge|roof|rooftop|balcony|cliff)\b{_S}{{0,60}}?\b(?:stand\w*|stood|sit\w*|sat|climb\w*|lean\w*)\b{_S}{{0,15}}?\b(?:at|on|onto|over|up to) (?:the )?(?:railing|ledge|edge)\b",
                     r"想死|不想活|不想再活|活不下去|自殺|自殘|割腕|輕生|尋短|結束(?:自己的)?生命|結束這一切|了結自己",
                     r"活著(?:沒有|沒|毫無)意義|活著好痛苦|活著\S{0,3}累|想解脫|準備\S{0,4}(?:木炭|炭|繩子|繩)|一睡不醒|不要再醒來|離開這個世界|遺書|遺言|沒有我(?:會)?(?:比較好|更好)",
                     r"跳樓|跳下去|傷害自己|想消失|活著好累|不想醒來|(?:是|成為)\S{0,4}?(?:的)?負擔",
@@ -614,6 +626,7 @@ _RULES: tuple[_Rule, ...] = (
                 signs=_cues(
                     rf"\b(?:bleed\w*|blood|nose ?bleed)\b{_S}{{0,30}}?\b(?:won't|wont|will not|doesn't|does not|isn't|hasn't|has not|not|never|can't) (?:stop|stopping|stopped)\b",
                     r"\b(?:won't|can't|cannot|couldn't) (?:stop|get) (?:the )?(?:bleeding|blood)\b|\bkeeps? (?:on )?bleeding\b",
+                    rf"\b(?:bleed\w*|blood|nose ?bleeds?)\b{_S}{{0,20}}?\b(?:non-?stop|for (?:over |more than )?(?:an|one|two|three|\d+) hours?)\b",
                     r"\b(?:vomit\w*|throw\w* up|threw up|puk\w*|cough\w* up)\s+(?:\w+\s+){0,5}?blood\b|\bcoffee[- ]grounds?\b|\bblood in (?:my|his|her|the) vomit\b",
                     r"\bblood (?:is )?(?:spurting|pouring|gushing|squirting)\b|\b(?:spurting|pouring|gushing)\b",
                     r"\bsoak(?:ing|ed|s)? (?:through|a pad|pads)\b|\bbleeding through\b|\bfilling with blood\b|\bblood everywhere\b|\bpool of blood\b",
@@ -758,7 +771,7 @@ _RULES: tuple[_Rule, ...] = (
                 signs=_cues(
                     rf"\b(?:swallow\w*|ate|eaten|eating|drank|drunk|drinking|ingest\w*|took|taken|got into|chewed|licked)\b{_S}{{0,40}}?\b"
                     r"(?:button batter\w*|batter(?:y|ies)|magnets?|bleach|detergent|dishwasher (?:tablets?|pods?)|laundry (?:pods?|capsules?)|"
-                    r"drain cleaner|pesticide|insecticide|weed ?killer|herbicide|paraquat|rat poison|antifreeze|kerosene|lamp oil|paraffin|"
+                    r"dishwasher (?:liquid|detergent|soap|gel)|washing[- ]up liquid|oven cleaner|toilet cleaner|disinfectant|drain cleaner|pesticide|insecticide|weed ?killer|herbicide|paraquat|rat poison|antifreeze|kerosene|lamp oil|paraffin|"
                     r"gasoline|petrol|lighter fluid|methanol|acid|lye|wild mushrooms?|poison\w*|whole bottle|entire bottle|whole (?:pack|box|strip|packet)|"
                     r"all (?:of )?(?:my|his|her|the) (?:pills|tablets|meds|medication))\b",
                     rf"\b(?:took|taken|swallowed|ate|had)\b{_S}{{0,10}}?\b(?:a bunch of|a lot of|lots of|loads of|too many|a handful of|handful of)\b",
@@ -766,7 +779,7 @@ _RULES: tuple[_Rule, ...] = (
                     rf"\b(?:child|kid|son|daughter|toddler|baby|(?<!\d)\d+ ?(?:year|yr)[- ]old|grandchild)\b{_S}{{0,60}}?\b(?:ate|swallowed|drank|got into|took)\b{_S}{{0,40}}?\b(?:pills?|tablets?|medicine|meds|capsules?)\b",
                     r"\bod'?d\b|\boverdos\w*\b(?! on (?:sugar|candy|chocolate|coffee|caffeine|carbs|netflix|sweets|food|junk))",
                     rf"(?:吞了?|吞下|誤吞|吃了|吃下|吃到|喝了|喝下|喝到|誤喝|誤食|誤服|服用了?){_Z}{{0,12}}?"
-                    r"(?:電池|磁鐵|漂白水|清潔劑|鹽酸|強酸|強鹼|一堆|一大堆|半瓶|一瓶|洗碗錠|洗衣球|洗衣膠囊|通樂|農藥|殺蟲劑|除草劑|巴拉刈|老鼠藥|滅鼠|煤油|去漬油|汽油|一整瓶|整瓶|一整排|整盒|一大把|\d{2,}顆)",
+                    r"(?:電池|磁鐵|漂白水|清潔劑|鹽酸|強酸|強鹼|一堆|一大堆|半瓶|一瓶|洗碗錠|洗衣球|洗衣膠囊|通樂|農藥|殺蟲劑|除草劑|巴拉刈|老鼠藥|滅鼠|煤油|去漬油|汽油|一整瓶|整瓶|一整排|整盒|一大把|\d{2,}顆|(?:[二三四五六七八九]十|十)[一二三四五六七八九]?[多幾]?顆)",
                     r"過量|服藥過多|吃太多藥|被蛇咬|\bsnake ?bite\b|\bbitten by a (?:snake|viper)\b",
                     r"(?:小孩|孩子|兒子|女兒|寶寶|小朋友|幼兒|\d歲)\S{0,6}?(?:吃了|吞了|誤食|誤吞|喝了)\S{0,10}?藥",
                     r"(?:吃了|吞了|服用了?)\S{0,2}?(?:很多|好多|好幾|一堆|整包|整盒)\S{0,2}?(?:顆|粒|包)?\S{0,6}?藥",
@@ -777,6 +790,22 @@ _RULES: tuple[_Rule, ...] = (
                 signs=_cues(
                     r"(?:電池|磁鐵|漂白水|清潔劑|洗碗錠|洗衣球|洗衣膠囊|通樂|農藥|殺蟲劑|除草劑|巴拉刈|老鼠藥|強酸|鹽酸|強鹼)\S{0,12}?(?:吞|喝|吃|咬)",
                     rf"\b(?:(?<!\d)\d{{2,}}|five|six|seven|eight|nine|ten|[5-9]) times (?:the|his|her|my)? ?(?:dose|amount|dosage)\b|\b(?:gave|given|give)\b{_S}{{0,30}}?\b(?:too much|an overdose|the wrong (?:dose|medicine))\b",
+                ),
+            ),
+            # Carbon monoxide: a fuel-burning heater or stove indoors, symptoms, and more than one
+            # person ill or someone fainting.
+            _Criterion(
+                signs=_cues(
+                    r"\b(?:gas|kerosene|paraffin|propane|charcoal|oil|wood) (?:heater|stove|fire|grill|bbq|barbecue|boiler|furnace)\b|\bgenerator\b|\bfurnace\b|\bboiler\b",
+                    r"熱水器|瓦斯爐?|暖爐|煤油爐|炭爐|發電機",
+                ),
+                companions=_cues(
+                    r"\bheadaches?\b|\bdizz\w*|\bnause\w*|\bvomit\w*|\bfeeling sick\b|\bfeel sick\b|\bconfus\w*|\bdrows\w*",
+                    r"頭痛|頭暈|想吐|噁心|嘔吐|想睡",
+                ),
+                also=_cues(
+                    r"\b(?:whole|entire) family\b|\beveryone\b|\ball of us\b|\bboth of us\b|\bwe all\b|\bfaint\w*|\bpassed out\b|\bcollapsed\b",
+                    r"全家|一家人|大家都|我們都|都\S{0,3}(?:頭痛|頭暈|想吐)|昏倒|暈倒|昏過去",
                 ),
             ),
             # Alcohol with a sedative, once drowsiness shows.
@@ -949,7 +978,7 @@ _RULES: tuple[_Rule, ...] = (
         (
             _Criterion(
                 signs=_cues(
-                    r"\btestic\w*|\btestes\b|\bscrot\w*|\b(?:right|left|one) (?:ball|nut)\b|\bballs\b",
+                    r"\btestic\w*|\btestes\b|\bscrot\w*|\b(?:right|left|one) (?:ball|nut)\b|\bballs\b|\bone of (?:my|his) nuts\b",
                     r"睪丸|蛋蛋|陰囊",
                 ),
                 companions=_cues(
@@ -1001,8 +1030,10 @@ _RULES: tuple[_Rule, ...] = (
     ),
 )
 
-KINDS: tuple[str, ...] = tuple(rule.kind for rule in _RULES)
-LABELS: dict[str, StrOrPromise] = {rule.kind: rule.label for rule in _RULES}
+# "other" is raised by the learned second opinion (triage.redflag_model) when no rule fires.
+OTHER = "other"
+KINDS: tuple[str, ...] = (*(rule.kind for rule in _RULES), OTHER)
+LABELS: dict[str, StrOrPromise] = {rule.kind: rule.label for rule in _RULES} | {OTHER: _("Possible emergency")}
 
 
 def _first(cues: tuple[_Cue, ...], ctx: _Context) -> re.Match[str] | None:
@@ -1012,14 +1043,27 @@ def _first(cues: tuple[_Cue, ...], ctx: _Context) -> re.Match[str] | None:
     return None
 
 
-def detect(text: str) -> list[RedFlag]:
+def _first_sentence(text: str, norm: str) -> str:
+    start = 0
+    for m in _SENTENCE_END.finditer(norm):
+        if text[start : m.end()].strip():
+            return text[start : m.end()].strip()
+        start = m.end()
+    return text[start:].strip()
+
+
+def detect(text: str, *, use_model: bool = True) -> list[RedFlag]:
     """Emergency signs described in `text`; an empty list means nothing urgent was found.
 
-    At most one flag per kind, in the order the evidence appears in the text.
+    At most one flag per kind, in the order the evidence appears in the text. When no rule fires
+    and `use_model` is on, the learned second opinion (triage.redflag_model) is asked; if it finds
+    an emergency, the one flag is of kind "other" with the first sentence as evidence. Never raises
+    because of the model: without it, the rules answer alone.
     """
     if not text or not text.strip():
         return []
-    ctx = _Context(_normalise(text))
+    norm = _normalise(text)
+    ctx = _Context(norm)
     found: list[tuple[int, RedFlag]] = []
     for rule in _RULES:
         for criterion in rule.criteria:
@@ -1033,4 +1077,6 @@ def detect(text: str) -> list[RedFlag]:
             found.append((sign.start(), RedFlag(rule.kind, rule.label, text[sign.start() : sign.end()])))
             break
     found.sort(key=lambda item: item[0])
+    if not found and use_model and redflag_model.possible_emergency(text, norm):
+        return [RedFlag(OTHER, LABELS[OTHER], _first_sentence(text, norm))]
     return [flag for _pos, flag in found]

@@ -1,4 +1,10 @@
-"""Red-flag detection: one focused test per behaviour, then a quality floor on the test set."""
+"""Red-flag detection: one focused test per behaviour, then quality floors on the test sets.
+
+The behaviour tests below check the rules; those that expect no flag turn the learned second
+opinion off (`use_model=False`), because the model is deliberately blind to the context the rules
+judge (negation, history, hypotheticals) and raises an occasional false alarm on such texts. The
+model has tests of its own further down, and the fresh-set floor checks the combination.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,19 @@ from typing import Any
 
 import pytest
 
-from triage.redflags import KINDS, RedFlag, detect
+from triage import redflag_model
+from triage.redflags import KINDS, LABELS, OTHER, RedFlag, detect
 
 DATA = Path(__file__).parent / "data" / "redflags.jsonl"
+FRESH = Path(__file__).parent / "data" / "redflags_fresh.jsonl"
 
 
 def kinds(text: str) -> set[str]:
     return {flag.kind for flag in detect(text)}
+
+
+def rules_only(text: str) -> list[RedFlag]:
+    return detect(text, use_model=False)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +85,7 @@ def test_each_kind_is_detected(kind: str, text: str) -> None:
     ],
 )
 def test_negated_signs_are_not_urgent(text: str) -> None:
-    assert detect(text) == []
+    assert rules_only(text) == []
 
 
 @pytest.mark.parametrize(
@@ -88,7 +100,7 @@ def test_negated_signs_are_not_urgent(text: str) -> None:
     ],
 )
 def test_history_is_not_urgent(text: str) -> None:
-    assert detect(text) == []
+    assert rules_only(text) == []
 
 
 def test_a_new_episode_after_an_old_one_is_urgent() -> None:
@@ -107,7 +119,7 @@ def test_a_new_episode_after_an_old_one_is_urgent() -> None:
     ],
 )
 def test_hypothetical_questions_are_not_urgent(text: str) -> None:
-    assert detect(text) == []
+    assert rules_only(text) == []
 
 
 @pytest.mark.parametrize(
@@ -121,11 +133,11 @@ def test_hypothetical_questions_are_not_urgent(text: str) -> None:
     ],
 )
 def test_mild_versions_are_not_urgent(text: str) -> None:
-    assert detect(text) == []
+    assert rules_only(text) == []
 
 
 def test_companion_sign_is_required() -> None:
-    assert detect("Sharp chest pain when I press on my ribs.") == []
+    assert rules_only("Sharp chest pain when I press on my ribs.") == []
     assert "chest-pain" in kinds("Sharp chest pain when I press on my ribs and I can't catch my breath.")
 
 
@@ -206,6 +218,16 @@ def test_kinds_are_stable_slugs() -> None:
         ("meningitis", "Fever 40 and he screams when we move his neck."),
         ("burn", "Firework exploded in my hand, the skin is black and charred."),
         ("burn", "Got splashed with sulfuric acid on my face and eyes."),
+        ("chest-pain", "Chest pain like something tearing, going right through to his back."),
+        ("bleeding", "Her nose has been bleeding non-stop and she is on blood thinners."),
+        ("bleeding", "The wound has been bleeding for two hours now."),
+        ("poisoning", "My 3 year old drank dishwasher detergent and keeps coughing."),
+        ("poisoning", "We have a kerosene heater on and the whole family has a headache and feels sick."),
+        ("poisoning", "兒子吞了三十幾顆安眠藥。"),
+        ("torsion", "Suddenly one of my nuts hurts like hell and I'm throwing up."),
+        ("suicide", "Every night I climb onto the ledge of the roof of my building and just stand there."),
+        ("stroke", "This is the worst headache of my life, how is it different from a migraine?"),
+        ("stroke", "我五年前中風過，今天早上頭暈還有點想吐，右手沒力。"),
     ],
 )
 def test_phrasings_from_fresh_sets_are_urgent(kind: str, text: str) -> None:
@@ -226,10 +248,15 @@ def test_phrasings_from_fresh_sets_are_urgent(kind: str, text: str) -> None:
         "我前陣子壓力很大有想過不如死了算了，但現在已經好多了。",
         "我在寫報告，想知道一氧化碳中毒的症狀。",
         "經期大量出血，每個月都這樣，要吃鐵劑嗎？",
+        "Studying for my paramedic certification. How is an overdose different from being very drunk?",
+        "In a crime story I'm writing, where a character overdoses on insulin, what would paramedics see?",
+        "What is the difference between a heart attack and a panic attack?",
+        "My arm goes numb when I sleep on it, then tingles for a minute.",
+        "I don't want to die, I just want to sleep better. Any tips?",
     ],
 )
 def test_phrasings_from_fresh_sets_are_not_urgent(text: str) -> None:
-    assert detect(text) == []
+    assert rules_only(text) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,4 +292,117 @@ def test_set_recall_and_precision_stay_above_the_floor() -> None:
     recall = tp / (tp + fn)
     precision = tp / (tp + fp)
     assert recall >= 0.98, f"recall {recall:.3f}"
+    assert precision >= 0.85, f"precision {precision:.3f}"
+
+
+# --------------------------------------------------------------------------------------------
+# The learned second opinion (triage.redflag_model)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def model_stub(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace the model with one that says yes, and record the texts it was asked about."""
+    asked: list[str] = []
+
+    def possible_emergency(text: str, normalised: str) -> bool:
+        asked.append(text)
+        return True
+
+    monkeypatch.setattr(redflag_model, "possible_emergency", possible_emergency)
+    return asked
+
+
+def test_a_model_only_hit_is_a_generic_flag_with_the_first_sentence(model_stub: list[str]) -> None:
+    text = "Something feels very wrong with my husband today. He is not himself."
+    assert detect(text) == [RedFlag(OTHER, LABELS[OTHER], "Something feels very wrong with my husband today.")]
+    assert str(LABELS[OTHER]) == "Possible emergency"
+    assert OTHER in KINDS
+
+
+def test_the_model_is_asked_only_when_no_rule_fires(model_stub: list[str]) -> None:
+    assert kinds("I want to kill myself.") == {"suicide"}
+    assert model_stub == []
+
+
+def test_use_model_false_is_the_rules_alone(model_stub: list[str]) -> None:
+    assert rules_only("These migraines are killing me.") == []
+    assert model_stub == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I just can't do this anymore, I've written goodbye messages to everyone.",
+        "He's been shaking on the floor for ten minutes and won't stop.",
+    ],
+)
+def test_the_stored_model_catches_what_the_rules_miss(text: str) -> None:
+    assert rules_only(text) == []
+    assert kinds(text) == {OTHER}
+
+
+def test_the_stored_model_loads() -> None:
+    model = redflag_model.get_model()
+    assert model is not None
+    assert 0.0 < model.threshold < 1.0
+
+
+def test_a_missing_model_falls_back_to_the_rules(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog) -> None:
+    monkeypatch.setattr(redflag_model, "MODEL_PATH", tmp_path / "missing.json")
+    redflag_model.get_model.cache_clear()
+    try:
+        assert detect("He's been shaking on the floor for ten minutes and won't stop.") == []
+        assert kinds("I want to kill myself.") == {"suicide"}
+        assert "rules alone" in caplog.text
+    finally:
+        redflag_model.get_model.cache_clear()
+
+
+def test_an_embedding_failure_falls_back_to_the_rules(monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    def broken_embed(texts: object) -> None:
+        raise RuntimeError("no model package")
+
+    monkeypatch.setattr("search.embeddings.embed", broken_embed)
+    monkeypatch.setattr(redflag_model, "_embedding_failed", False)  # restored afterwards
+    assert detect("He's been shaking on the floor for ten minutes and won't stop.") == []
+    assert kinds("I want to kill myself.") == {"suicide"}
+    assert "rules alone" in caplog.text
+
+
+# --------------------------------------------------------------------------------------------
+# Fresh set: 160 texts written after the rules were tuned, before they were measured on it. Its
+# first measurement was the honest one (rules alone: recall 0.912, precision 0.936; with the
+# model: recall 0.988, precision 0.888). Rule gaps it exposed were then fixed, so it is now a
+# regression set like the others, and the floor below is what the combination reaches on it.
+# --------------------------------------------------------------------------------------------
+
+
+def load_fresh() -> list[dict[str, Any]]:
+    with FRESH.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_fresh_set_is_well_formed() -> None:
+    items = load_fresh()
+    assert len(items) == 160
+    for item in items:
+        assert isinstance(item["text"], str) and item["text"].strip()
+        assert item["urgent"] == bool(item["kinds"])
+        assert set(item["kinds"]) <= set(KINDS)
+    chinese = sum(1 for item in items if re.search(r"[\u4e00-\u9fff]", str(item["text"])))
+    assert 0.35 <= chinese / len(items) <= 0.45
+    assert sum(1 for item in items if item["urgent"]) == len(items) // 2
+
+
+def test_fresh_set_combined_recall_and_precision_stay_above_the_floor() -> None:
+    tp = fp = fn = 0
+    for item in load_fresh():
+        predicted = bool(detect(str(item["text"])))
+        tp += predicted and bool(item["urgent"])
+        fp += predicted and not item["urgent"]
+        fn += not predicted and bool(item["urgent"])
+    recall = tp / (tp + fn)
+    precision = tp / (tp + fp)
+    assert recall >= 1.0, f"recall {recall:.3f}"
     assert precision >= 0.85, f"precision {precision:.3f}"
