@@ -67,15 +67,7 @@ def _sqlite(terms: list[str], limit: int, department_id: int | None) -> list[tup
         " JOIN search_searchdocument d ON d.question_id = f.rowid"
         " WHERE search_fts MATCH %s"
     )
-    params: list[str | int] = [match]
-    if department_id is not None:
-        sql += " AND d.department_id = %s"
-        params.append(department_id)
-    sql += " ORDER BY score DESC LIMIT %s"
-    params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+    return _ranked(sql, [match], limit, department_id)
 
 
 def _postgres(terms: list[str], limit: int, department_id: int | None) -> list[tuple[int, float]]:
@@ -85,7 +77,11 @@ def _postgres(terms: list[str], limit: int, department_id: int | None) -> list[t
         "SELECT d.question_id, ts_rank_cd(d.tsv, x.q, 32) AS score"
         f" FROM search_searchdocument d, (SELECT {query} AS q) AS x WHERE d.tsv @@ x.q"
     )
-    params: list[str | int] = list(terms)
+    return _ranked(sql, list(terms), limit, department_id)
+
+
+def _ranked(sql: str, params: list[str | int], limit: int, department_id: int | None) -> list[tuple[int, float]]:
+    """Run a matching query (documents aliased `d`, a `score` column), filtered and best first."""
     if department_id is not None:
         sql += " AND d.department_id = %s"
         params.append(department_id)
