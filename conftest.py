@@ -22,8 +22,6 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # "Not sure" questions stay in the triage queue unless a test turns auto-routing on.
     settings.ROUTER_AUTO_CONFIDENCE = 1.01
-    # Each test has its own documents, so search-word statistics must not outlive it.
-    settings.SEARCH_TERM_STATS_SECONDS = 0
 
 
 def make_user(username: str, **extra: object) -> User:

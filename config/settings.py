@@ -155,5 +155,3 @@ ROUTER_AUTO_CONFIDENCE = float(os.environ.get("ROUTER_AUTO_CONFIDENCE", "0.8"))
 ROUTER_RETRAIN_EVERY = int(os.environ.get("ROUTER_RETRAIN_EVERY", "50"))
 # The emergency number shown in red-flag banners (119 in Taiwan; 911 in North America; 112 in Europe).
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "119")
-# How long a process remembers how many documents contain a search word.
-SEARCH_TERM_STATS_SECONDS = float(os.environ.get("SEARCH_TERM_STATS_SECONDS", "300"))

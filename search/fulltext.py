@@ -2,51 +2,29 @@
 
 from __future__ import annotations
 
-import time
-
-from django.conf import settings
 from django.db import connection
 
+from .pairs import STOP_WORDS, get_scorer, stem
 from .text import query_terms, split_cjk
 
 MAX_TERMS = 10  # the rarest words of a long question say what it is about; common ones only cost time
-COMMON_SHARE = 0.15  # a word in more than this share of documents is dropped while rarer ones remain
-
-_counts: dict[tuple[str, str], tuple[int, float]] = {}
-
-
-def _count(key: str, sql: str, params: list[str]) -> int:
-    """A document count, remembered for SEARCH_TERM_STATS_SECONDS (counts change slowly)."""
-    now = time.monotonic()
-    cached = _counts.get((connection.vendor, key))
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        count = int(cursor.fetchone()[0])
-    if len(_counts) > 100_000:
-        _counts.clear()
-    _counts[(connection.vendor, key)] = (count, now + settings.SEARCH_TERM_STATS_SECONDS)
-    return count
-
-
-def _document_frequency(term: str) -> int:
-    if connection.vendor == "postgresql":
-        sql = "SELECT count(*) FROM search_searchdocument WHERE tsv @@ plainto_tsquery('english', %s)"
-        return _count(term, sql, [term])
-    quoted = '"' + term.replace('"', "") + '"'
-    return _count(term, "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [quoted])
+# Words in more than about 15% of patient questions ("pain", "help", "years") match most documents,
+# which makes ranking slow and adds little: they are dropped while rarer words remain.
+COMMON_IDF = 2.9
 
 
 def informative_terms(terms: list[str]) -> list[str]:
-    """At most MAX_TERMS of `terms`, rarest first, without words common to many documents."""
-    if len(terms) <= 3:
-        return terms
-    total = _count("", "SELECT count(*) FROM search_searchdocument", [])
-    frequency = {term: _document_frequency(term) for term in terms}
-    present = sorted((term for term in terms if frequency[term] > 0), key=lambda term: frequency[term])
-    specific = [term for term in present if frequency[term] <= COMMON_SHARE * total]
-    return (specific or present[:3])[:MAX_TERMS]
+    """At most MAX_TERMS of `terms`, rarest first, without words common to most questions.
+
+    Rarity comes from the document frequencies the pair scorer learned from patient questions, so
+    choosing costs no query.
+    """
+    idf = get_scorer().idf
+    # Function words are missing from the learned table (which would make them look rare).
+    weight = {term: 0.0 if term in STOP_WORDS else idf(stem(term)) for term in terms}
+    ranked = sorted(terms, key=lambda term: -weight[term])
+    specific = [term for term in ranked if weight[term] >= COMMON_IDF]
+    return (specific or ranked[:3])[:MAX_TERMS]
 
 
 def search(text: str, *, limit: int = 50, department_id: int | None = None) -> list[tuple[int, float]]:
