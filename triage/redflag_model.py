@@ -31,6 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from . import routing
+from .routing import embedding_name
+
 logger = logging.getLogger(__name__)
 
 FORMAT = 2
@@ -40,9 +43,7 @@ DIMENSIONS = 384
 _CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(rf"[{_CJK_CLASS}]")
 _CJK_RUN = re.compile(rf"[{_CJK_CLASS}]+")
-_LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[a-z0-9']+")
-_LATIN_PER_CJK = 4  # about as many Latin letters carry the meaning of one Chinese character
 _SPACED_WORD = re.compile(rf"[^\s{_CJK_CLASS}]*[A-Za-z0-9][^\s{_CJK_CLASS}]*")
 # N-gram columns are scaled by 1/sqrt(max(n, NGRAM_FLOOR)) rather than 1/sqrt(n), so that the two or
 # three words of a short text cannot weigh as much as the whole of a long one.
@@ -52,12 +53,6 @@ NGRAM_FLOOR = 20
 # a Chinese character counts MIN_WORDS / MIN_CJK of a word.
 MIN_WORDS = 10
 MIN_CJK = 12
-
-
-def embedding_name() -> str:
-    from search.embeddings import MODEL_NAME, MODEL_VERSION
-
-    return f"{MODEL_NAME}/{MODEL_VERSION}"
 
 
 def ngrams(normalised: str) -> set[str]:
@@ -72,13 +67,6 @@ def ngrams(normalised: str) -> set[str]:
     return grams
 
 
-def english_share(text: str) -> float:
-    """How much of the text the English-centric embedding can read: 1 for English, 0 for Chinese."""
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN.findall(text)) / _LATIN_PER_CJK
-    return 1.0 if cjk + latin == 0 else latin / (cjk + latin)
-
-
 def long_enough(text: str) -> bool:
     """Whether the text says enough for the model to judge (see MIN_WORDS)."""
     words = len(_SPACED_WORD.findall(text)) + len(_CJK.findall(text)) * MIN_WORDS / MIN_CJK
@@ -87,13 +75,7 @@ def long_enough(text: str) -> bool:
 
 def features(normalised: Sequence[str], vectors: np.ndarray, vocabulary: dict[str, int]) -> np.ndarray:
     """One row per text: the faded embedding, then the n-gram columns (see NGRAM_FLOOR)."""
-    x = np.zeros((len(normalised), DIMENSIONS + len(vocabulary)), dtype=np.float32)
-    for row, text in enumerate(normalised):
-        x[row, :DIMENSIONS] = vectors[row] * english_share(text)
-        columns = [DIMENSIONS + vocabulary[g] for g in ngrams(text) if g in vocabulary]
-        if columns:
-            x[row, columns] = 1.0 / np.sqrt(max(len(columns), NGRAM_FLOOR))
-    return x
+    return routing.features(normalised, vectors, vocabulary, grams=ngrams, floor=NGRAM_FLOOR)
 
 
 @dataclass(eq=False)  # numpy fields

@@ -43,7 +43,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _LATIN_PER_CJK = 4  # about as many Latin letters carry the meaning of one Chinese character
 
 
-def _embedding_name() -> str:
+def embedding_name() -> str:
     from search.embeddings import MODEL_NAME, MODEL_VERSION
 
     return f"{MODEL_NAME}/{MODEL_VERSION}"
@@ -63,20 +63,32 @@ def _ngrams(text: str) -> set[str]:
     return grams
 
 
-def _english_share(text: str) -> float:
+def english_share(text: str) -> float:
     """How much of the text the English-centric embedding can read: 1 for English, 0 for Chinese."""
     cjk = len(_CJK.findall(text))
     latin = len(_LATIN.findall(text)) / _LATIN_PER_CJK
     return 1.0 if cjk + latin == 0 else latin / (cjk + latin)
 
 
-def _features(texts: Sequence[str], vectors: np.ndarray, vocabulary: dict[str, int]) -> np.ndarray:
+def features(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    vocabulary: dict[str, int],
+    *,
+    grams: Callable[[str], set[str]] = _ngrams,
+    floor: int = 1,
+) -> np.ndarray:
+    """One row per text: the embedding faded by its English share, then the n-gram columns.
+
+    N-gram columns are scaled by 1/sqrt(max(n, floor)), so a floor keeps the few n-grams of a short
+    text from weighing as much as the many of a long one.
+    """
     x = np.zeros((len(texts), DIMENSIONS + len(vocabulary)), dtype=np.float32)
     for row, text in enumerate(texts):
-        x[row, :DIMENSIONS] = vectors[row] * _english_share(text)
-        columns = [DIMENSIONS + vocabulary[g] for g in _ngrams(text) if g in vocabulary]
+        x[row, :DIMENSIONS] = vectors[row] * english_share(text)
+        columns = [DIMENSIONS + vocabulary[g] for g in grams(text) if g in vocabulary]
         if columns:
-            x[row, columns] = 1.0 / np.sqrt(len(columns))
+            x[row, columns] = 1.0 / np.sqrt(max(len(columns), floor))
     return x
 
 
@@ -93,7 +105,7 @@ class RouterModel:
     bias: np.ndarray  # (departments,) float32
     vocabulary: dict[str, int]  # Chinese n-gram -> column after the embedding
     temperature: float = TEMPERATURE
-    embedding: str = field(default_factory=_embedding_name)
+    embedding: str = field(default_factory=embedding_name)
     trained_on: dict[str, Any] = field(default_factory=dict)  # counts, for the operator
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
@@ -102,7 +114,7 @@ class RouterModel:
             return np.zeros((0, len(self.departments)), dtype=np.float32)
         if vectors is None:
             vectors = _default_embedder(texts)
-        logits = _features(texts, vectors, self.vocabulary) @ self.weights + self.bias
+        logits = features(texts, vectors, self.vocabulary) @ self.weights + self.bias
         return _softmax(logits / self.temperature)
 
     def predict_many(
@@ -148,7 +160,7 @@ class RouterModel:
         """Rebuild a stored model; ValueError if it was made for another format or embedding model."""
         if data.get("format") != FORMAT:
             raise ValueError(f"Router model format {data.get('format')!r}, expected {FORMAT}; retrain it.")
-        if data["embedding"] != _embedding_name():
+        if data["embedding"] != embedding_name():
             raise ValueError(f"Router model was trained on {data['embedding']} embeddings; retrain it.")
         departments = list(data["departments"])
         vocabulary = {gram: i for i, gram in enumerate(data["vocabulary"])}
@@ -231,7 +243,7 @@ def train(
     vocabulary = {gram: i for i, gram in enumerate(sorted(kept))}
 
     vectors = (embedder or _default_embedder)(texts)
-    weights, bias = _fit(_features(texts, vectors, vocabulary), y, sample_weight, len(departments))
+    weights, bias = _fit(features(texts, vectors, vocabulary), y, sample_weight, len(departments))
     history = Counter(slug for text, slug in examples if slug in index and text.strip())
     return RouterModel(
         departments=departments,
