@@ -5,28 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
-from questions.models import Question, Reply
+from questions.models import Question
+from questions.selectors import public_questions
 
 from . import ranking
 from .text import query_terms, snippet, split_cjk
 
 
 def _public_with_reply(ids: Sequence[int]) -> dict[int, Question]:
-    questions = (
-        Question.objects.public()
-        .filter(pk__in=ids)
-        .select_related("department")
-        .prefetch_related(
-            Prefetch(
-                "replies",
-                queryset=Reply.objects.filter(hidden_at__isnull=True).select_related("doctor"),
-                to_attr="visible_replies",
-            )
-        )
-    )
-    return {q.pk: q for q in questions}
+    return {q.pk: q for q in public_questions().filter(pk__in=ids)}
 
 
 def similar_for_page(question: Question) -> list[Question]:
