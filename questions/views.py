@@ -10,6 +10,7 @@ from django_ratelimit.core import get_usage
 
 from departments.models import Department
 from search.selectors import similar_for_page
+from triage import scrub
 from triage.views import check_context
 
 from . import selectors, services
@@ -53,11 +54,11 @@ def ask(request: HttpRequest) -> HttpResponse:
             return render(request, "questions/ask.html", {"form": form}, status=429)
         if form.is_valid():
             data = form.cleaned_data
-            preview = check_context(data["title"], data["body"])
-            if preview["masked"] and not data["masking_seen"]:
+            if not data["masking_seen"] and (scrub.find(data["title"]) or scrub.find(data["body"])):
                 # Show what will be masked before anything is posted; sending again confirms.
                 confirmed = request.POST.copy()
                 confirmed["masking_seen"] = "True"
+                preview = check_context(data["title"], data["body"])
                 return render(request, "questions/ask.html", {"form": AskForm(confirmed), "preview": preview})
             question = services.question_create(
                 title=data["title"],
