@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -306,6 +306,216 @@ def get_scorer() -> PairScorer:
     return PairScorer.load()
 
 
-def score_pairs(pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """Probability that each (question, question) pair asks the same thing; embeds each distinct text once."""
-    return get_scorer().score(pairs)
+# --- Consumer question to FAQ question ("does this FAQ answer it?") ----------------------------------
+#
+# A consumer's question is long and messy (a story, several sentences, typos); an FAQ question is short
+# and clean and names one focus (a condition, a drug) and one kind of answer (symptoms, causes...). The
+# FAQ answers the consumer when the consumer mentions its focus and wants that kind of answer, so the
+# features measure those two things separately, in ways that survive noise: the best-matching sentence
+# rather than the whole text, character trigrams for misspelt names.
+
+FAQ_MODEL_PATH = Path(__file__).with_name("faq_model.json")
+FAQ_MODEL_FORMAT = 1
+MAX_SENTENCES = 8  # sentences of a consumer question embedded on their own; the rest only count as a whole
+
+# Kinds of answer an FAQ gives, and the cue words by which a consumer asks for them. "information" (what
+# is X?) is what an FAQ gives when it names no other kind.
+ANSWER_TYPES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "symptoms": r"\b(symptoms?|signs?|feels? like|looks? like)\b",
+        "causes": r"\b(caus\w*|why|reasons?|how (do|did|does|can) (you|i|people|one|someone) (get|catch)|triggers?)\b",
+        "treatment": r"\b(treat\w*|cur(e|es|ed|ing)|remed\w*|therap\w*|medicines?|medications?|drugs?|pills?|"
+        r"get rid|heal\w*|relie\w*|manag\w*|surger\w*|what (can|should) (i|be|we) (do|done|take)|what to do|"
+        r"options?|feel better|cop(e|ing)|solutions?)\b",
+        "diagnosis": r"\b(diagnos(e|ed|is|ing)|tests?|testing|exams?|screen\w*|detect\w*|check for)\b",
+        "prevention": r"\b(prevent\w*|avoid\w*|(lower|reduce) (my|the|your|their) (risk|chance)|vaccin\w*)\b",
+        "outlook": r"\b(outlook|prognos\w*|life expectancy|go away|get (better|worse)|long[- ]term|recover\w*|"
+        r"survival|stages?|worse over time)\b",
+        "genetics": r"\b(inherit\w*|hereditar\w*|genetic\w*|genes?|run in (the )?famil\w*|pass (it|\w+) (on|to))\b",
+        "frequency": r"\b(how (many|common)|who gets|at risk|risk factors?|affected|prevalen\w*|common is)\b",
+        "research": r"\b(research\w*|clinical trials?|studies|study|latest)\b",
+        "complications": r"\b(complications?|problems can|lead to|long[- ]term effects?)\b",
+        "support": r"\b(support groups?|organi[sz]ations?|where can i find|find a (doctor|specialist)|resources)\b",
+        "information": r"\b(information|info|learn (more )?about|know (more )?about|tell me about|what (is|are)|"
+        r"overview|mean|means)\b",
+    }.items()
+}
+FAQ_TYPES = tuple(ANSWER_TYPES)
+# Words of FAQ templates that are not part of the focus once the cue words are gone.
+_FAQ_FILLER = frozenset(
+    stem(w)
+    for w in "people person someone anyone affected related changes being done learning researchers need know "
+    "find additional try feel better time type kinds different forms".split()
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+|\s+\|\s*")
+
+FAQ_LEXICAL_FEATURES = (
+    "cosine",
+    "max_sentence_cosine",
+    "focus_coverage",
+    "focus_fuzzy",
+    "focus_all_found",
+    "faq_coverage",
+    "type_match",
+    "type_match_x_focus",
+    "consumer_no_type",
+    "consumer_type_count",
+    "generic_x_focus",
+    "consumer_length",
+    "sentence_count",
+)
+FAQ_FEATURE_NAMES = (
+    *FAQ_LEXICAL_FEATURES,
+    *(f"faq_is_{t}" for t in FAQ_TYPES),
+    *(f"match_{t}" for t in FAQ_TYPES),
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (and subject-line fragments) of a text, at most MAX_SENTENCES, in order."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and len(p.strip()) > 1]
+    return parts[:MAX_SENTENCES] or [text]
+
+
+def answer_types(text: str) -> frozenset[str]:
+    """The kinds of answer a text asks for or gives (see ANSWER_TYPES)."""
+    lowered = text.lower()
+    return frozenset(name for name, pattern in ANSWER_TYPES.items() if pattern.search(lowered))
+
+
+def faq_types(text: str) -> frozenset[str]:
+    """The kinds of answer an FAQ question promises: its specific kinds, else "information"."""
+    found = answer_types(text) - {"information"}
+    return found or frozenset({"information"})
+
+
+def focus_terms(faq: str) -> frozenset[str]:
+    """The stemmed words naming what an FAQ is about: its words without the template and cue words."""
+    lowered = faq.lower()
+    for pattern in ANSWER_TYPES.values():
+        lowered = pattern.sub(" ", lowered)
+    return frozenset(t for t in _content(_WORD.findall(lowered)) if t not in _FAQ_FILLER)
+
+
+@lru_cache(maxsize=65536)
+def _trigrams(word: str) -> frozenset[str]:
+    padded = f"#{word}#"
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def _fuzzy(term: str, candidates: Collection[str]) -> float:
+    """How well the closest candidate word spells `term` (trigram Jaccard; 1.0 for an exact match)."""
+    if term in candidates:
+        return 1.0
+    grams = _trigrams(term)
+    best = 0.0
+    for word in candidates:
+        if abs(len(word) - len(term)) <= 3:
+            other = _trigrams(word)
+            best = max(best, len(grams & other) / len(grams | other))
+    return best
+
+
+def faq_lexical_features(consumer: str, faq: str, idf: TermWeights) -> list[float]:
+    """The word-level features of one (consumer question, FAQ question) pair, in FAQ_FEATURE_NAMES order
+    after the two cosines."""
+    consumer_terms = content_terms(consumer)
+    focus = focus_terms(faq)
+    faq_terms = content_terms(faq)
+    weights = {t: idf(t) for t in focus}
+    total = sum(weights.values())
+    exact = sum(w for t, w in weights.items() if t in consumer_terms)
+    fuzzy = {t: _fuzzy(t, consumer_terms) for t in focus}
+    focus_fuzzy = sum(weights[t] * fuzzy[t] for t in focus) / total if total else 0.0
+    faq_weight = sum(idf(t) for t in faq_terms)
+    asked = answer_types(consumer)
+    promised = faq_types(faq)
+    match = float(bool(asked & promised))
+    generic = "information" in promised and asked <= {"information"}
+    lexical = [
+        exact / total if total else 0.0,
+        focus_fuzzy,
+        float(bool(focus) and min(fuzzy.values()) >= 0.6),
+        sum(idf(t) for t in faq_terms & consumer_terms) / faq_weight if faq_weight else 0.0,
+        match,
+        match * focus_fuzzy,
+        float(not (asked - {"information"})),
+        float(len(asked)),
+        float(generic) * focus_fuzzy,
+        math.log(1 + len(_WORD.findall(consumer))),
+        float(len(sentences(consumer))),
+    ]
+    return [
+        *lexical,
+        *(float(t in promised) for t in FAQ_TYPES),
+        *(float(t in promised and t in asked) for t in FAQ_TYPES),
+    ]
+
+
+class FaqScorer:
+    """Loads faq_model.json once. `score` returns the probability that the FAQ answers the consumer."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        if model.get("format") != FAQ_MODEL_FORMAT:
+            raise PairModelError(f"faq model format {model.get('format')!r}, expected {FAQ_MODEL_FORMAT}")
+        if model.get("embedding_model") != MODEL_NAME or str(model.get("embedding_version")) != MODEL_VERSION:
+            raise PairModelError("faq model was trained on other embeddings; retrain with bench/train_faq_scorer.py")
+        if tuple(model["features"]) != FAQ_FEATURE_NAMES:
+            raise PairModelError("faq model features do not match this code; retrain with bench/train_faq_scorer.py")
+        means = np.array(model["means"], dtype=np.float64)
+        scales = np.array(model["scales"], dtype=np.float64)
+        weights = np.array(model["weights"], dtype=np.float64)
+        self._weights = weights / scales
+        self._bias = float(model["bias"]) - float((weights * means / scales).sum())
+        self.idf = TermWeights.from_json(model["idf"])
+
+    @classmethod
+    def load(cls, path: Path = FAQ_MODEL_PATH) -> FaqScorer:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise PairModelError(f"{path} is missing; run bench/train_faq_scorer.py") from exc
+        return cls(data)
+
+    def features(self, pairs: Sequence[tuple[str, str]], vectors: dict[str, FloatArray]) -> npt.NDArray[np.float64]:
+        """Rows of FAQ_FEATURE_NAMES; `vectors` holds the unit embedding of every text and sentence."""
+        rows = []
+        for consumer, faq in pairs:
+            question = vectors[faq]
+            best = max(float(vectors[s] @ question) for s in sentences(consumer))
+            whole = float(vectors[consumer] @ question)
+            rows.append([whole, max(best, whole), *faq_lexical_features(consumer, faq, self.idf)])
+        return np.array(rows, dtype=np.float64).reshape(-1, len(FAQ_FEATURE_NAMES))
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Probability that each FAQ question (second) answers its consumer question (first)."""
+        if not pairs:
+            return []
+        texts = list(dict.fromkeys(t for c, f in pairs for t in (c, f, *sentences(c))))
+        vectors = dict(zip(texts, embed(texts), strict=True))
+        logits = self.features(pairs, vectors) @ self._weights + self._bias
+        probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        # A side without a single word asks or answers nothing; the embeddings of "" are not evidence.
+        return [
+            float(p) if _WORD.search(consumer) and _WORD.search(faq) else 0.0
+            for p, (consumer, faq) in zip(probabilities, pairs, strict=True)
+        ]
+
+
+@cache
+def get_faq_scorer() -> FaqScorer:
+    return FaqScorer.load()
+
+
+def score_pairs(pairs: Sequence[tuple[str, str]], kind: str = "similar") -> list[float]:
+    """Scores of (text, text) pairs, embedding each distinct text once.
+
+    kind "similar": the probability that two patient questions ask the same thing (Similar Q&A).
+    kind "faq": the probability that the FAQ question (second) answers the consumer question (first).
+    """
+    if kind == "similar":
+        return get_scorer().score(pairs)
+    if kind == "faq":
+        return get_faq_scorer().score(pairs)
+    raise ValueError(f"unknown kind of pair {kind!r}: expected 'similar' or 'faq'")

@@ -7,7 +7,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from search.embeddings import embed
-from search.pairs import FEATURE_NAMES, PairScorer, get_scorer, score_pairs
+from search.pairs import (
+    FAQ_FEATURE_NAMES,
+    FEATURE_NAMES,
+    PairScorer,
+    faq_types,
+    focus_terms,
+    get_faq_scorer,
+    get_scorer,
+    score_pairs,
+    sentences,
+)
 
 ALCOHOL = "How long after my last dose of amoxicillin can I drink alcohol?"
 ALCOHOL_AGAIN = "I took my last amoxicillin tablet this morning. When is it safe to have a drink?"
@@ -78,13 +88,13 @@ def test_the_command_prints_one_line_per_pair_in_order(tmp_path):
     assert "line 4" in warnings and "line 5" in warnings
 
 
-def test_the_command_refuses_faq_pairs_and_missing_files(tmp_path):
+def test_the_command_refuses_missing_files_and_bad_batch_sizes(tmp_path):
     path = tmp_path / "pairs.jsonl"
     path.write_text(json.dumps({"question_1": KNEE, "question_2": KNEE_AGAIN}) + "\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="not available yet"):
-        run_command(path, "--kind", "faq")
     with pytest.raises(CommandError, match="cannot read"):
         run_command(tmp_path / "missing.jsonl")
+    with pytest.raises(CommandError, match="batch-size"):
+        run_command(path, "--batch-size", "0")
 
 
 def test_features_do_not_depend_on_the_batch():
@@ -93,3 +103,72 @@ def test_features_do_not_depend_on_the_batch():
     alone = scorer.features([(ALCOHOL, ALCOHOL_AGAIN)], vectors[:1], vectors[1:2])
     batched = scorer.features([(KNEE, ALCOHOL), (ALCOHOL, ALCOHOL_AGAIN)], vectors[[2, 0]], vectors[[0, 1]])
     np.testing.assert_allclose(alone[0], batched[1], rtol=1e-6)
+
+
+# A consumer's question: a story, a misspelt name, the ask in the middle.
+GOUT_STORY = (
+    "Gout. Hello, I am 52 and work on my feet all day. My big toe swelled up last night and the doctor said it "
+    "is gowt again. What medicine can I take to get rid of it faster? I already take pills for blood pressure."
+)
+GOUT_TREATED = "How is gout treated?"
+GOUT_CAUSES = "What causes gout?"
+ECZEMA_TREATED = "What are the treatments for eczema?"
+SHINGLES_VACCINE = "Who should get the shingles vaccine?"
+
+
+def test_faq_questions_are_read_for_their_focus_and_answer_type():
+    assert faq_types(GOUT_TREATED) == {"treatment"}
+    assert faq_types("What is (are) Marfan syndrome ?") == {"information"}
+    assert faq_types("Is Marfan syndrome inherited ?") == {"genetics"}
+    assert focus_terms("What are the symptoms of Marfan syndrome ?") == {"marfan", "syndrome"}
+    assert focus_terms(GOUT_TREATED) == {"gout"}
+    assert sentences("Gout. It hurts! What helps?") == ["Gout.", "It hurts!", "What helps?"]
+    assert sentences("") == [""]
+
+
+def test_the_faq_that_answers_a_messy_question_scores_highest():
+    treated, causes, other_focus, unrelated = score_pairs(
+        [
+            (GOUT_STORY, GOUT_TREATED),
+            (GOUT_STORY, GOUT_CAUSES),
+            (GOUT_STORY, ECZEMA_TREATED),
+            (GOUT_STORY, SHINGLES_VACCINE),
+        ],
+        kind="faq",
+    )
+    assert treated > 0.5
+    assert treated > causes and treated > other_focus > unrelated
+    assert unrelated < 0.5
+
+
+def test_faq_scores_are_probabilities_with_one_feature_row_per_pair():
+    pairs = [(GOUT_STORY, GOUT_TREATED), ("", ""), ("?", "What is it?"), (KNEE, KNEE), (GOUT_STORY, "?!")]
+    scores = score_pairs(pairs, kind="faq")
+    assert len(scores) == len(pairs)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[1] == scores[2] == scores[4] == 0.0  # nothing asked, or an FAQ of no words, answers nothing
+    assert score_pairs([], kind="faq") == []
+    texts = list(dict.fromkeys(t for c, f in pairs for t in (c, f, *sentences(c))))
+    vectors = dict(zip(texts, embed(texts), strict=True))
+    assert get_faq_scorer().features(pairs, vectors).shape == (len(pairs), len(FAQ_FEATURE_NAMES))
+    with pytest.raises(ValueError, match="unknown kind"):
+        score_pairs(pairs, kind="topic")
+
+
+def test_the_command_scores_faq_pairs_and_names_bad_lines(tmp_path):
+    lines = [
+        json.dumps({"question_1": GOUT_STORY, "question_2": SHINGLES_VACCINE}),
+        "[1, 2]",
+        json.dumps({"question_1": GOUT_STORY, "question_2": GOUT_TREATED}),
+    ]
+    path = tmp_path / "faq.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    output, warnings = run_command(path, "--kind", "faq")
+
+    scores = [row["score"] for row in output]
+    assert len(scores) == 3
+    assert scores[1] == 0.0 and "line 2" in warnings
+    assert scores[2] > scores[0]
+    expected = score_pairs([(GOUT_STORY, SHINGLES_VACCINE), (GOUT_STORY, GOUT_TREATED)], kind="faq")
+    assert [scores[0], scores[2]] == pytest.approx(expected, abs=1e-5)

@@ -38,8 +38,10 @@ def numbered_pairs(lines: Iterable[str]) -> Iterator[tuple[int, tuple[str, str] 
 class Command(BaseCommand):
     help = (
         'Read JSONL lines {"question_1": ..., "question_2": ...} from FILE (or "-" for stdin) and print '
-        '{"score": p} for each, in order: the probability that both ask the same question. Blank lines are '
-        'skipped; a line that is not a pair prints {"score": 0.0} and a warning on stderr.'
+        '{"score": p} for each, in order: with --kind similar the probability that both ask the same question, '
+        "with --kind faq the probability that the FAQ question (question_2) answers the consumer's question "
+        '(question_1). Blank lines are skipped; a line that is not a pair prints {"score": 0.0} and a warning '
+        "on stderr."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,30 +50,29 @@ class Command(BaseCommand):
             "--kind",
             choices=["similar", "faq"],
             default="similar",
-            help="similar: two patient questions asking the same thing (default); faq: not available yet",
+            help="similar: two patient questions asking the same thing (default); "
+            "faq: a consumer question (question_1) and an FAQ question (question_2) that may answer it",
         )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["kind"] == "faq":
-            raise CommandError("--kind faq is not available yet: only --kind similar can be scored for now.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         # Imported here so that `manage.py help` does not load onnxruntime.
-        from search.pairs import PairModelError, get_scorer
+        from search.pairs import PairModelError, get_faq_scorer, get_scorer
 
         try:
-            scorer = get_scorer()
+            score: Scorer = get_faq_scorer().score if options["kind"] == "faq" else get_scorer().score
         except PairModelError as exc:
             raise CommandError(str(exc)) from exc
 
         path = options["path"]
         if path == "-":
-            self._score(sys.stdin, scorer.score, options["batch_size"])
+            self._score(sys.stdin, score, options["batch_size"])
             return
         try:
             with Path(path).open(encoding="utf-8") as handle:
-                self._score(handle, scorer.score, options["batch_size"])
+                self._score(handle, score, options["batch_size"])
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
         except UnicodeDecodeError as exc:
