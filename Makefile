@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check setup setup-dev browser bench lock clean
+.PHONY: run test check setup setup-dev browser bench lock clean prod load messages
 
 run: setup
 	scripts/run
@@ -39,6 +39,23 @@ browser:
 
 bench: setup-dev
 	$(BIN)/python bench/question_page.py
+
+# After changing interface text: collect the strings into the Chinese catalogue, translate the new
+# (empty or fuzzy) entries of locale/zh_Hant/LC_MESSAGES/django.po, then run this again to compile it.
+messages: setup-dev
+	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --ignore='.venv/*' --ignore='bench/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hant --ignore='.venv/*'
+
+# The production configuration on this machine, against the PostgreSQL and Redis running here
+# (gunicorn on 127.0.0.1:8000 and two RQ task workers; docs/deploy.md).
+prod: setup
+	scripts/prod
+
+# Load test of a running production configuration, started with rate limits off:
+#   RATELIMIT_ENABLE=0 make prod   then   make load LOAD_ARGS="--seconds 20"
+load: setup-dev
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 # Regenerate the lock files after editing requirements*.in.
 lock: setup-dev

@@ -3,7 +3,10 @@ department, a doctor of another department, an unverified doctor, and a moderato
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +25,8 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # "Not sure" questions stay in the triage queue unless a test turns auto-routing on.
     settings.ROUTER_AUTO_CONFIDENCE = 1.01
+    # Rate-limit counters live in the cache and every test client comes from 127.0.0.1.
+    cache.clear()
 
 
 def make_user(username: str, **extra: object) -> User:
@@ -41,13 +46,26 @@ def make_doctor(username: str, department: Department, *, verified: bool = True)
     return profile
 
 
+def _departments_loaded() -> None:
+    """Browser tests run on a transactional database, which Django empties after each of them, data
+    migrations' rows included: put the departments and topics back for the next one."""
+    if Department.objects.exists():
+        return
+    from django.apps import apps
+
+    for module, create in (("0002_departments", "create_departments"), ("0003_topics", "create_topics")):
+        getattr(importlib.import_module(f"departments.migrations.{module}"), create)(apps, None)
+
+
 @pytest.fixture
 def neurology(db) -> Department:
+    _departments_loaded()
     return Department.objects.get(slug="neurology")
 
 
 @pytest.fixture
 def dermatology(db) -> Department:
+    _departments_loaded()
     return Department.objects.get(slug="dermatology")
 
 

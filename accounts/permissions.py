@@ -28,3 +28,5 @@ def _role_required(has_role: Callable[[Any], bool]) -> Callable[[View], View]:
 
 doctor_required = _role_required(lambda user: user.verified_doctor is not None)
 moderator_required = _role_required(lambda user: user.is_moderator)
+# The operators' pages (figures, audit log, lockouts) are for moderators and for the site's admins.
+operator_required = _role_required(lambda user: user.is_moderator or user.is_staff or user.is_superuser)

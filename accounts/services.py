@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from axes.models import AccessAttempt
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import record
 from departments.models import Department
 
 from .models import DoctorProfile, User
@@ -40,4 +44,16 @@ def doctor_verify(*, profile: DoctorProfile, moderator: User) -> DoctorProfile:
     profile.verified_at = timezone.now()
     profile.verified_by = moderator
     profile.save(update_fields=["verified_at", "verified_by"])
+    record(actor=moderator, action=Action.DOCTOR_VERIFY, target=profile, detail=profile.licence_number)
     return profile
+
+
+def login_unlock(*, attempt: AccessAttempt, actor: User | None = None) -> None:
+    """Lift a lockout of django-axes before its cool-off ends (the person proved who they are)."""
+    username, address = attempt.username or "", attempt.ip_address or ""
+    attempt.delete()
+    record(
+        actor=actor,
+        action=Action.LOGIN_UNLOCK,
+        detail=_("%(username)s from %(address)s") % {"username": username, "address": address},
+    )

@@ -18,7 +18,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        # Two backends are configured (django-axes first), so login() must be told which one vouches.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome. Questions you ask while signed in appear under My questions."))
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})

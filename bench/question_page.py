@@ -25,6 +25,9 @@ def main() -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DJANGO_DEBUG"] = "false"
+    # Plain static files and no HTTPS redirect: the test client speaks HTTP, and no collectstatic is needed.
+    os.environ.setdefault("DJANGO_STATIC_MANIFEST", "false")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
     import django
 

@@ -110,6 +110,8 @@ def set_public_title(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question_of_doctor(doctor, pk)
     form = PublicTitleForm(request.POST)
     if form.is_valid():
-        services.question_set_public_title(question=question, public_title=form.cleaned_data["public_title"])
+        services.question_set_public_title(
+            question=question, public_title=form.cleaned_data["public_title"], actor=doctor.user
+        )
         messages.success(request, _("The public title is saved."))
     return redirect("questions:doctor_answer", pk=pk)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,14 +76,29 @@ def parse_line(line: str) -> ArchiveEntry:
     )
 
 
-def read_lines(lines: Iterable[str]) -> Iterator[tuple[int, ArchiveEntry | BadLine]]:
+Entry = TypeVar("Entry")
+
+
+def parse_lines(lines: Iterable[str], parse: Callable[[str], Entry]) -> Iterator[tuple[int, Entry | BadLine]]:
+    """(line number, entry) for every non-blank line, or (line number, BadLine) for one `parse` refuses."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield number, parse_line(line)
+            yield number, parse(line)
         except BadLine as error:
             yield number, error
+
+
+def read_lines(lines: Iterable[str]) -> Iterator[tuple[int, ArchiveEntry | BadLine]]:
+    return parse_lines(lines, parse_line)
+
+
+def open_text(path: Path) -> IO[str]:
+    """A JSON-lines file for reading as text, gzip-compressed or plain (told by its first bytes, not its name)."""
+    with path.open("rb") as head:
+        compressed = head.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", encoding="utf-8") if compressed else path.open(encoding="utf-8")
 
 
 def _archive_doctor(source: str, author: str, department: Department, cache: dict[str, DoctorProfile]) -> DoctorProfile:

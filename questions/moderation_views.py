@@ -15,6 +15,11 @@ from .forms import HideForm, MoveForm, PublicTitleForm
 from .models import Question, Reply
 
 
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
 @moderator_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
@@ -60,7 +65,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Question, pk=pk)
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.question_move(question=item, department=form.cleaned_data["department"])
+        services.question_move(question=item, department=form.cleaned_data["department"], actor=_user(request))
         messages.success(request, _("Moved to %(department)s.") % {"department": form.cleaned_data["department"]})
     else:
         messages.error(request, _("Choose a department."))
@@ -75,7 +80,7 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Question, pk=pk)
     form = HideForm(request.POST)
     if form.is_valid():
-        services.question_hide(question=item, reason=form.cleaned_data["reason"])
+        services.question_hide(question=item, reason=form.cleaned_data["reason"], actor=_user(request))
         messages.success(request, _("The question is hidden from the public."))
     else:
         messages.error(request, _("Give a reason for hiding."))
@@ -85,7 +90,7 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @moderator_required
 def unhide(request: HttpRequest, pk: int) -> HttpResponse:
-    services.question_unhide(question=get_object_or_404(Question, pk=pk))
+    services.question_unhide(question=get_object_or_404(Question, pk=pk), actor=_user(request))
     messages.success(request, _("The question is visible again."))
     return redirect("questions:moderate_question", pk=pk)
 
@@ -96,7 +101,7 @@ def hide_reply(request: HttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(Reply.objects.select_related("question"), pk=pk, hidden_at__isnull=True)
     form = HideForm(request.POST)
     if form.is_valid():
-        services.reply_hide(reply=reply, reason=form.cleaned_data["reason"])
+        services.reply_hide(reply=reply, reason=form.cleaned_data["reason"], actor=_user(request))
         messages.success(request, _("The reply is hidden; the question is back in its department's queue."))
     else:
         messages.error(request, _("Give a reason for hiding."))
@@ -109,6 +114,8 @@ def set_public_title(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Question, pk=pk)
     form = PublicTitleForm(request.POST)
     if form.is_valid():
-        services.question_set_public_title(question=item, public_title=form.cleaned_data["public_title"])
+        services.question_set_public_title(
+            question=item, public_title=form.cleaned_data["public_title"], actor=_user(request)
+        )
         messages.success(request, _("The public title is saved."))
     return redirect("questions:moderate_question", pk=pk)

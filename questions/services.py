@@ -12,18 +12,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import DoctorProfile, User
+from audit.models import Action
+from audit.services import record
 from departments.models import Department, Topic
+from moreinfo.tasks import draft_more_info
+from search.models import SimilarQuestion
 from search.tasks import refresh_question
 from triage.services import triage_text
 from triage.tasks import retrain_router_if_stale
 
 from .models import Question, Reply
+from .pagecache import pages_changed
 from .tasks import send_answer_notice
 
 
 def _reindex_on_commit(question: Question) -> None:
     """Search, Similar Q&A and the vector index follow every change to what the public sees."""
     question_id = question.pk
+    # Cached copies of its page (and of the pages linking to it as Similar Q&A) and of the listings go
+    # at once, and again on commit so that no request re-caches the old page in between; the refreshed
+    # Similar Q&A later replaces the links themselves.
+    linked = SimilarQuestion.objects.filter(similar_id=question_id).values_list("question_id", flat=True)
+    changed = [question_id, *linked]
+    pages_changed(question_ids=changed)
+    transaction.on_commit(lambda: pages_changed(question_ids=changed))
     transaction.on_commit(lambda: refresh_question.enqueue(question_id=question_id))
 
 
@@ -97,11 +109,13 @@ def question_claim(*, question: Question, doctor: DoctorProfile) -> Question:
         if question.status != Question.Status.WAITING:
             raise QuestionActionError(_("This question has already been answered."))
         raise QuestionActionError(_("Another doctor is answering this question."))
+    record(actor=doctor.user, action=Action.QUESTION_CLAIM, target=question)
     return question
 
 
 def question_release(*, question: Question, doctor: DoctorProfile) -> None:
-    Question.objects.filter(pk=question.pk, claimed_by=doctor).update(claimed_by=None, claimed_until=None)
+    if Question.objects.filter(pk=question.pk, claimed_by=doctor).update(claimed_by=None, claimed_until=None):
+        record(actor=doctor.user, action=Action.QUESTION_RELEASE, target=question)
 
 
 @transaction.atomic
@@ -141,56 +155,69 @@ def reply_publish(
     topic_list = [t for t in topics if t.department_id == locked.department_id]
     if topic_list:
         locked.topics.set(topic_list)
+    record(actor=doctor.user, action=Action.REPLY_PUBLISH, target=locked)
 
     _reindex_on_commit(locked)
     transaction.on_commit(retrain_router_if_stale.enqueue)
+    # Related FAQ and a More Info draft for a doctor to review, from the reference library.
+    transaction.on_commit(lambda: draft_more_info.enqueue(question_id=locked.pk))
     if locked.email:
         transaction.on_commit(lambda: send_answer_notice.enqueue(question_id=locked.pk))
     return reply
 
 
-def question_set_public_title(*, question: Question, public_title: str) -> Question:
+def question_set_public_title(*, question: Question, public_title: str, actor: User | None = None) -> Question:
     question.public_title = public_title.strip()
     question.full_clean(validate_unique=False, validate_constraints=False)
     question.save(update_fields=["public_title"])
+    record(actor=actor, action=Action.QUESTION_TITLE, target=question, detail=question.public_title)
     _reindex_on_commit(question)
     return question
 
 
 @transaction.atomic
-def question_move(*, question: Question, department: Department) -> Question:
+def question_move(*, question: Question, department: Department, actor: User | None = None) -> Question:
     """Move a question to another department (the triage queue's pick, or a correction)."""
+    moved_from = question.department
     question.department = department
     question.claimed_by = None
     question.claimed_until = None
     question.save(update_fields=["department", "claimed_by", "claimed_until"])
     # Topics belong to a department; ones from the old department no longer apply.
     question.topics.remove(*question.topics.exclude(department=department))
+    record(
+        actor=actor,
+        action=Action.QUESTION_MOVE,
+        target=question,
+        detail=f"{moved_from or _('Not sure')} → {department}",
+    )
     _reindex_on_commit(question)
     return question
 
 
-def question_hide(*, question: Question, reason: str) -> Question:
+def question_hide(*, question: Question, reason: str, actor: User | None = None) -> Question:
     reason = reason.strip()
     if not reason:
         raise QuestionActionError(_("Give a reason for hiding."))
     question.hidden_at = timezone.now()
     question.hidden_reason = reason
     question.save(update_fields=["hidden_at", "hidden_reason"])
+    record(actor=actor, action=Action.QUESTION_HIDE, target=question, detail=reason)
     _reindex_on_commit(question)
     return question
 
 
-def question_unhide(*, question: Question) -> Question:
+def question_unhide(*, question: Question, actor: User | None = None) -> Question:
     question.hidden_at = None
     question.hidden_reason = ""
     question.save(update_fields=["hidden_at", "hidden_reason"])
+    record(actor=actor, action=Action.QUESTION_UNHIDE, target=question)
     _reindex_on_commit(question)
     return question
 
 
 @transaction.atomic
-def reply_hide(*, reply: Reply, reason: str) -> Reply:
+def reply_hide(*, reply: Reply, reason: str, actor: User | None = None) -> Reply:
     """Hide a reply. The question goes back to its department's queue for a new answer."""
     reason = reason.strip()
     if not reason:
@@ -202,5 +229,6 @@ def reply_hide(*, reply: Reply, reason: str) -> Reply:
     question.status = Question.Status.WAITING
     question.published_at = None
     question.save(update_fields=["status", "published_at"])
+    record(actor=actor, action=Action.REPLY_HIDE, target=question, detail=reason)
     _reindex_on_commit(question)
     return reply

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 from departments.models import Department
+from moreinfo.selectors import for_page as more_info_for_page
 from search.selectors import similar_for_page
 from triage import scrub
 from triage.views import check_context
@@ -16,9 +17,12 @@ from triage.views import check_context
 from . import selectors, services
 from .forms import AskForm
 from .models import Question
+from .pagecache import cache_public_page
 from .pseudonyms import generate_pseudonym
+from .structured_data import absolute_url
 
 
+@cache_public_page()
 def home(request: HttpRequest) -> HttpResponse:
     latest = selectors.public_questions()[:10]
     departments = Department.objects.all()
@@ -93,11 +97,13 @@ def my_questions(request: HttpRequest) -> HttpResponse:
     return render(request, "questions/my_questions.html", {"questions": questions})
 
 
+@cache_public_page(question_kwarg="pk")
 def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     question = selectors.public_question_get(pk=pk)
     if slug != question.slug:
         return redirect(question.get_absolute_url(), permanent=True)
     reply = question.visible_replies[0] if question.visible_replies else None  # type: ignore[attr-defined]
+    reference = more_info_for_page(question=question, reply=reply)
     return render(
         request,
         "questions/detail.html",
@@ -105,8 +111,10 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "question": question,
             "reply": reply,
             "topics": list(question.topics.all()),
-            "share_url": request.build_absolute_uri(question.get_absolute_url()),
+            # Shared and canonical: the public address from SITE_URL, whatever host the request came through.
+            "share_url": absolute_url(question.get_absolute_url()),
             "similar": similar_for_page(question),
-            "more_info": None,
+            "more_info": reference.text,
+            "related_articles": reference.related,
         },
     )

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 from django.db import connection
 
 from .pairs import STOP_WORDS, get_scorer, stem
-from .text import query_terms, split_cjk
+from .text import is_cjk, query_terms
 
+# Chinese character pairs, in the order written. Long Chinese questions need many (bench/chinese_quality.py:
+# a body finds its own title with MRR 0.13 from its 10 rarest pairs, 0.59 from its first 80); DF_CAP keeps
+# each one cheap.
+MAX_CJK_TERMS = 80
 MAX_TERMS = 10  # the rarest words of a long question say what it is about; common ones only cost time
 # Words in more than about 15% of patient questions ("pain", "help", "years") match most documents,
 # which makes ranking slow and adds little: they are dropped while rarer words remain.
 COMMON_IDF = 2.9
+# Ranking every document that holds a word costs time in proportion to how many do, and a word found
+# in thousands of this site's questions says little that the meaning match has not already said. Words
+# in more than DF_CAP documents are left out (counting stops at the cap, so checking stays cheap);
+# counts are remembered for DF_TTL seconds, which suits a query re-sent on every pause in typing.
+DF_CAP = 1000
+DF_TTL = 600.0
+_doc_counts: dict[str, tuple[int, float]] = {}
+_doc_counts_lock = threading.Lock()
 
 
 def informative_terms(terms: list[str]) -> list[str]:
@@ -29,7 +45,7 @@ def informative_terms(terms: list[str]) -> list[str]:
 
 def search(text: str, *, limit: int = 50, department_id: int | None = None) -> list[tuple[int, float]]:
     """Question ids matching any content word of `text`, best first, with a score where higher is better."""
-    terms = informative_terms(query_terms(split_cjk(text)))
+    terms = chosen_terms(text)
     if not terms:
         return []
     if connection.vendor == "postgresql":
@@ -37,9 +53,50 @@ def search(text: str, *, limit: int = 50, department_id: int | None = None) -> l
     return _sqlite(terms, limit, department_id)
 
 
+def chosen_terms(text: str, doc_count: Callable[[str], int] | None = None) -> list[str]:
+    """The words of `text` worth matching: its rarest words, and for Chinese its character pairs (single
+    characters only when it has no pair), none held by more than DF_CAP documents."""
+    count = doc_count or _doc_count
+    terms = query_terms(text, limit=4 * MAX_CJK_TERMS + MAX_TERMS)
+    chinese = [t for t in terms if is_cjk(t)]
+    pairs = [t for t in chinese if len(t) == 2] or chinese
+    chosen = informative_terms([t for t in terms if not is_cjk(t)]) + pairs[:MAX_CJK_TERMS]
+    return [t for t in chosen if count(t) <= DF_CAP]
+
+
+def _doc_count(term: str) -> int:
+    """How many documents hold `term`, counted up to DF_CAP + 1."""
+    now = time.monotonic()
+    with _doc_counts_lock:
+        known = _doc_counts.get(term)
+    if known and known[1] > now:
+        return known[0]
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d"
+            " WHERE d.tsv @@ plainto_tsquery('english', %s) LIMIT %s) AS x"
+        )
+        params: list[str | int] = [term, DF_CAP + 1]
+    else:
+        sql = "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"
+        params = [_quoted(term), DF_CAP + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count = int(cursor.fetchone()[0])
+    with _doc_counts_lock:
+        if len(_doc_counts) > 100_000:
+            _doc_counts.clear()
+        _doc_counts[term] = (count, now + DF_TTL)
+    return count
+
+
+def _quoted(term: str) -> str:
+    # Quoted, FTS5 syntax characters in the query are only ever text.
+    return '"' + term.replace('"', "") + '"'
+
+
 def _sqlite(terms: list[str], limit: int, department_id: int | None) -> list[tuple[int, float]]:
-    # Each term is quoted, so FTS5 syntax characters in the query are only ever text.
-    match = " OR ".join('"' + term.replace('"', "") + '"' for term in terms)
+    match = " OR ".join(_quoted(term) for term in terms)
     sql = (
         "SELECT f.rowid, -bm25(search_fts, 4.0, 1.0, 0.5) AS score FROM search_fts f"
         " JOIN search_searchdocument d ON d.question_id = f.rowid"

@@ -54,3 +54,25 @@ class SimilarQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id} ~ {self.similar_id} ({self.score:.2f})"
+
+
+class IndexState(models.Model):
+    """One row whose version goes up whenever stored embeddings change.
+
+    Web processes poll this single row to know when to reload their in-memory vector index,
+    instead of counting the embeddings table on every check.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"search index version {self.version}"
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -29,6 +30,15 @@ SIMILAR_MIN_PAIR = 0.5  # pair-scorer probability below which a question is not 
 # The pair scorer learned from same-topic pairs; below this cosine (under which only 2% of the dev
 # set's same-question pairs fall) a candidate is off topic whatever the scorer says.
 SIMILAR_MIN_MEANING = 0.5
+
+
+@lru_cache(maxsize=512)
+def query_vector(text: str) -> np.ndarray:
+    """The embedding of a query, remembered: the next page of results, or the same words re-sent while
+    typing, costs no model run."""
+    vector = embed([text[:4000]])[0]
+    vector.flags.writeable = False
+    return vector
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ def hybrid(
     if not text.strip():
         return []
     if vector is None:
-        vector = embed([text[:4000]])[0]
+        vector = query_vector(text)
     meaning = dict(index.search(vector, limit=POOL, department_id=department_id, exclude=exclude))
     word_hits = [
         (pk, s) for pk, s in fulltext.search(text, limit=POOL, department_id=department_id) if pk not in exclude
@@ -79,7 +89,7 @@ def similar_questions(
 ) -> list[Hit]:
     """Answered questions that ask the same thing as `text`, best first, at most `limit`."""
     if vector is None:
-        vector = embed([text[:4000]])[0]
+        vector = query_vector(text)
     candidates = hybrid(text, vector=vector, exclude=exclude, limit=RERANK)
     if not candidates:
         return []

@@ -9,7 +9,7 @@ from questions.models import Question
 from questions.selectors import public_questions
 
 from . import ranking
-from .text import query_terms, snippet, split_cjk
+from .text import query_terms, snippet
 
 
 def _public_with_reply(ids: Sequence[int]) -> dict[int, Question]:
@@ -38,7 +38,7 @@ def search(text: str, *, department_id: int | None = None, limit: int = 100) -> 
 def results(hits: Sequence[ranking.Hit], text: str) -> list[Result]:
     """The questions of some hits (one page of them), with snippets around the query words."""
     found = _public_with_reply([h.question_id for h in hits])
-    terms = query_terms(split_cjk(text))
+    terms = query_terms(text)
     return [
         Result(question=found[h.question_id], score=h.score, snippet=snippet(found[h.question_id].public_body, terms))
         for h in hits

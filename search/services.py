@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from questions.models import Question, Reply
+from questions.pagecache import pages_changed
 
 from . import ranking
 from .embeddings import MODEL_NAME, MODEL_VERSION, embed
-from .models import QuestionEmbedding, SearchDocument, SimilarQuestion
+from .models import IndexState, QuestionEmbedding, SearchDocument, SimilarQuestion
 from .text import question_text, split_cjk
 
 SIMILAR_LIMIT = 5
@@ -36,6 +37,7 @@ def questions_index(*, question_ids: Sequence[int]) -> list[int]:
             QuestionEmbedding.objects.filter(question_id__in=gone).delete()
             SimilarQuestion.objects.filter(question_id__in=gone).delete()
             SimilarQuestion.objects.filter(similar_id__in=gone).delete()
+            IndexState.bump()
         for question in public:
             SearchDocument.objects.update_or_create(
                 question_id=question.pk,
@@ -55,6 +57,7 @@ def questions_index(*, question_ids: Sequence[int]) -> list[int]:
                 question_id=question.pk,
                 defaults={"model_name": MODEL_NAME, "model_version": MODEL_VERSION, "vector": vector.tobytes()},
             )
+        IndexState.bump()
     return [q.pk for q in public]
 
 
@@ -74,4 +77,5 @@ def similar_refresh(*, question: Question) -> list[SimilarQuestion]:
     with transaction.atomic():
         SimilarQuestion.objects.filter(question=question).delete()
         SimilarQuestion.objects.bulk_create(links)
+    pages_changed(question_ids=[question.pk])
     return links

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 # CJK ideographs (and their extensions) have no spaces between words; indexing each character as
 # a word lets both FTS5 and PostgreSQL match Chinese text by its characters.
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"([{_CJK}])")
-_WORD = re.compile(f"[{_CJK}]|[^\\W_]+", re.UNICODE)
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(f"[{_CJK}]+|[^\\W_]+", re.UNICODE)
 
 MAX_QUERY_TERMS = 32
 
@@ -29,20 +29,36 @@ STOP_WORDS = frozenset(
 )
 
 
+def is_cjk(term: str) -> bool:
+    return bool(_CJK_RUN.fullmatch(term))
+
+
+def cjk_grams(run: str) -> list[str]:
+    """The characters and the overlapping character pairs of a run of Chinese text.
+
+    Chinese has no spaces between words and most words are two characters long: pairs find
+    頭痛 (headache) without matching every text that holds 頭 or 痛.
+    """
+    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def split_cjk(text: str) -> str:
-    """Put spaces around every CJK character (for indexing and for queries alike)."""
-    return _CJK_CHAR.sub(r" \1 ", text)
+    """Replace every run of CJK characters by its characters and character pairs, space-separated, so
+    that both FTS5 and PostgreSQL index them as words."""
+    return _CJK_RUN.sub(lambda m: " " + " ".join(cjk_grams(m.group())) + " ", text)
 
 
-def query_terms(text: str) -> list[str]:
-    """Lowercased content words of a query: no stop words, no punctuation, at most MAX_QUERY_TERMS."""
+def query_terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
+    """Lowercased content words of a query (Chinese as characters and pairs): no stop words, no
+    punctuation, at most `limit`."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text.lower()):
-        if word in STOP_WORDS or (len(word) == 1 and word.isascii()):
-            continue
-        seen.setdefault(word[:40], None)
-        if len(seen) >= MAX_QUERY_TERMS:
-            break
+        for term in cjk_grams(word) if is_cjk(word) else [word]:
+            if term in STOP_WORDS or (len(term) == 1 and term.isascii()):
+                continue
+            seen.setdefault(term[:40], None)
+            if len(seen) >= limit:
+                return list(seen)
     return list(seen)
 
 

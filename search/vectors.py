@@ -1,12 +1,14 @@
 """The in-memory vector index: every published question's embedding in one numpy matrix per process.
 
-Vectors live in the database (QuestionEmbedding); each process keeps a copy and reloads it when the
-table changes, checking at most every SEARCH_INDEX_REFRESH_SECONDS. A brute-force matrix product
-over 100,000 vectors of 384 floats takes a few milliseconds, so no approximate index is needed.
+Vectors live in the database (QuestionEmbedding); each process keeps a copy and reloads what changed.
+Every SEARCH_INDEX_REFRESH_SECONDS it reads the one-row IndexState, whose version the indexing service
+bumps; only when that moved (or every FULL_CHECK_SECONDS, to catch rows removed behind the services'
+back, such as a question deleted in the admin) does it count and compare the table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Collection
@@ -17,7 +19,9 @@ from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 
 from .embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION
-from .models import QuestionEmbedding
+from .models import IndexState, QuestionEmbedding
+
+FULL_CHECK_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class _Snapshot:
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.float32))
     rows: dict[int, int] = field(default_factory=dict)
     stamp: tuple[int, object] | None = None
+    version: int = -1
 
 
 def _current() -> QuerySet[QuestionEmbedding]:
@@ -40,6 +45,7 @@ class VectorIndex:
         self._lock = threading.Lock()
         self._snapshot = _Snapshot()
         self._checked_at = -float("inf")
+        self._full_check_at = -float("inf")
 
     def refresh(self, force: bool = False) -> _Snapshot:
         now = time.monotonic()
@@ -47,10 +53,17 @@ class VectorIndex:
             return self._snapshot
         with self._lock:
             self._checked_at = now
+            version = IndexState.current()
+            if not force and version == self._snapshot.version and now - self._full_check_at < FULL_CHECK_SECONDS:
+                return self._snapshot
+            self._full_check_at = now
             summary = _current().aggregate(count=Count("pk"), latest=Max("updated_at"))
             stamp = (summary["count"], summary["latest"])
             if force or stamp != self._snapshot.stamp:
-                self._snapshot = self._load_changes(stamp) or self._load_all(stamp)
+                snapshot = self._load_changes(stamp) or self._load_all(stamp)
+            else:
+                snapshot = self._snapshot
+            self._snapshot = dataclasses.replace(snapshot, version=version)
             return self._snapshot
 
     def _load_all(self, stamp: tuple[int, object]) -> _Snapshot:

@@ -3,12 +3,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from config.ratelimits import rate_limited
+
 from . import selectors
 from .forms import SearchForm
 
 PER_PAGE = 10
 
 
+@rate_limited(group="search", rate_setting="SEARCH_RATE")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query, department, page = "", None, None
@@ -28,6 +31,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@rate_limited(group="suggest", rate_setting="SUGGEST_RATE", fragment=True)
 def suggest(request: HttpRequest) -> HttpResponse:
     """ "Already answered?" while asking: an HTML fragment the ask form's script puts beside the form."""
     text = f"{request.GET.get('title', '')}\n{request.GET.get('body', '')}"[:4000]

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from config.ratelimits import rate_limited
 from departments.models import Department
 
 from . import services
@@ -28,6 +29,7 @@ def check_context(title: str, body: str) -> dict[str, Any]:
 
 
 @never_cache
+@rate_limited(group="triage-check", rate_setting="SUGGEST_RATE", fragment=True)
 def check(request: HttpRequest) -> HttpResponse:
     """The ask form's live triage panel (an HTML fragment); the form itself works without it."""
     title = request.GET.get("title", "")[:150]

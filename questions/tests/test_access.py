@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import DoctorProfile, User
+from audit.models import AuditEntry
 from conftest import client_for
 from departments.models import Department
+from moreinfo.models import DraftSentence, MoreInfo
+from moreinfo.tests.factories import import_library, stored_draft
 from questions.models import Question, Reply
 from questions.services import question_hide
 from questions.tests.factories import asked_question
@@ -30,6 +34,8 @@ class Access(enum.Enum):
     DOCTOR = "verified doctors"
     DOCTOR_QUESTION = "verified doctors of the question's department"
     MODERATOR = "moderators"
+    # The JSON API's doctor operations: a bearer token, never the session (api/tests covers the tokens).
+    API_TOKEN = "verified doctors with an API token"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,10 @@ class World:
     doctor: DoctorProfile
     applicant: DoctorProfile
     dermatology: Department
+    # A username locked out by django-axes, for the moderators' unlock endpoint.
+    lockout: AccessAttempt
+    # A More Info draft of the answered question, waiting for review, citing reference articles.
+    more_info: MoreInfo
 
 
 Kwargs = Callable[[World], dict[str, object]]
@@ -94,6 +104,39 @@ RULES: dict[str, Rule] = {
     "search:search": Rule(Access.PUBLIC),
     "search:suggest": Rule(Access.PUBLIC),
     "triage:check": Rule(Access.PUBLIC),
+    "moreinfo:article": Rule(Access.PUBLIC, lambda w: {"pk": w.more_info.related[0]["id"]}),
+    "moreinfo:review_list": Rule(Access.DOCTOR),
+    "moreinfo:review": Rule(Access.DOCTOR_QUESTION, lambda w: {"pk": w.published.pk}),
+    "moreinfo:approve": Rule(Access.DOCTOR_QUESTION, lambda w: {"pk": w.published.pk}, post_only=True),
+    "moreinfo:reject": Rule(Access.DOCTOR_QUESTION, lambda w: {"pk": w.published.pk}, post_only=True),
+    "moreinfo:redraft": Rule(Access.DOCTOR_QUESTION, lambda w: {"pk": w.published.pk}, post_only=True),
+    "operations:dashboard": Rule(Access.MODERATOR),
+    "operations:lockouts": Rule(Access.MODERATOR),
+    "operations:unlock": Rule(Access.MODERATOR, lambda w: {"pk": w.lockout.pk}, post_only=True),
+    "audit:log": Rule(Access.MODERATOR),
+    "robots_txt": Rule(Access.PUBLIC),
+    "sitemap": Rule(Access.PUBLIC),
+    "sitemap_section": Rule(Access.PUBLIC, lambda w: {"section": "questions"}),
+    "answers_feed": Rule(Access.PUBLIC),
+    "department_feed": Rule(Access.PUBLIC, lambda w: {"slug": "neurology"}),
+    # The JSON API (django-ninja, namespace "api"); one name covers GET (list) and POST (ask) of /api/questions.
+    "api_root": Rule(Access.PUBLIC),
+    "api:api-root": Rule(Access.PUBLIC),
+    "api:openapi-json": Rule(Access.PUBLIC),
+    "api:openapi-view": Rule(Access.PUBLIC),
+    "api:questions": Rule(Access.PUBLIC),
+    "api:question": Rule(Access.PUBLIC, lambda w: {"question_id": w.published.pk}),
+    "api:question_similar": Rule(Access.PUBLIC, lambda w: {"question_id": w.published.pk}),
+    "api:departments": Rule(Access.PUBLIC),
+    "api:department_topics": Rule(Access.PUBLIC, lambda w: {"slug": "neurology"}),
+    "api:search": Rule(Access.PUBLIC),
+    "api:suggestions": Rule(Access.PUBLIC),
+    "api:doctor_queue": Rule(Access.API_TOKEN),
+    "api:doctor_claim": Rule(Access.API_TOKEN, lambda w: {"question_id": w.waiting.pk}, post_only=True),
+    "api:doctor_release": Rule(Access.API_TOKEN, lambda w: {"question_id": w.waiting.pk}, post_only=True),
+    "api:doctor_reply": Rule(Access.API_TOKEN, lambda w: {"question_id": w.waiting.pk}, post_only=True),
+    "api_tokens:tokens": Rule(Access.DOCTOR),
+    "api_tokens:revoke": Rule(Access.DOCTOR, post_only=True),
 }
 
 ROLE_ONLY = (Access.DOCTOR, Access.DOCTOR_QUESTION, Access.MODERATOR)
@@ -125,6 +168,7 @@ HOLDER: dict[Access, str | None] = {
     Access.DOCTOR: "doctor",
     Access.DOCTOR_QUESTION: "doctor",
     Access.MODERATOR: "moderator",
+    Access.API_TOKEN: "doctor",
 }
 
 
@@ -144,6 +188,10 @@ def world(
         doctor=doctor,
         applicant=unverified_doctor,
         dermatology=dermatology,
+        lockout=AccessAttempt.objects.create(
+            username="forgetful", ip_address="192.0.2.9", user_agent="", failures_since_start=5
+        ),
+        more_info=stored_draft(published_question, import_library(embed=False)),
     )
 
 
@@ -169,6 +217,10 @@ def _snapshot() -> list[object]:
         list(Reply.objects.order_by("pk").values()),
         list(DoctorProfile.objects.order_by("pk").values()),
         User.objects.count(),
+        AccessAttempt.objects.count(),
+        AuditEntry.objects.count(),
+        list(MoreInfo.objects.order_by("pk").values()),
+        list(DraftSentence.objects.order_by("pk").values()),
     ]
 
 
@@ -296,3 +348,93 @@ def test_unverified_doctor_has_no_profile_page(unverified_doctor: DoctorProfile)
 )
 def test_unknown_department_or_topic_is_404(db: None, path: str) -> None:
     assert Client().get(path).status_code == 404
+
+
+# The full matrix: every URL, every persona the issue names, with GET and, where the view takes a
+# form, POST. The holder of the role comes last, so the refusals before it see the world untouched.
+PERSONAS = ("anonymous", "asker", "other_asker", "unverified_doctor", "other_doctor", "doctor", "moderator")
+
+# Pages that show a form and take its POST as well as GET (POST-only endpoints say so in their rule).
+FORM_POSTS = frozenset(
+    {
+        "questions:ask",
+        "questions:doctor_answer",
+        "accounts:login",
+        "accounts:signup",
+        "accounts:doctor_signup",
+        "moreinfo:review",
+        "api_tokens:tokens",
+    }
+)
+
+
+class Outcome(enum.Enum):
+    ALLOWED = "allowed"
+    LOGIN = "sent to log in"
+    FORBIDDEN = "403"
+    NOT_FOUND = "404"
+    METHOD = "405"
+    NO_TOKEN = "401"
+
+
+def _expected(access: Access, persona: str) -> Outcome:
+    if access is Access.API_TOKEN:
+        return Outcome.NO_TOKEN
+    if access is Access.PUBLIC:
+        return Outcome.ALLOWED
+    if persona == "anonymous":
+        return Outcome.LOGIN
+    if access is Access.LOGIN:
+        return Outcome.ALLOWED
+    if access is Access.DOCTOR:
+        return Outcome.ALLOWED if persona in ("doctor", "other_doctor") else Outcome.FORBIDDEN
+    if access is Access.DOCTOR_QUESTION:
+        if persona == "doctor":
+            return Outcome.ALLOWED
+        return Outcome.NOT_FOUND if persona == "other_doctor" else Outcome.FORBIDDEN
+    assert access is Access.MODERATOR
+    return Outcome.ALLOWED if persona == "moderator" else Outcome.FORBIDDEN
+
+
+def _outcome(status: int, location: str) -> Outcome:
+    if status == 302 and urlsplit(location).path == reverse("accounts:login"):
+        return Outcome.LOGIN
+    outcomes = {401: Outcome.NO_TOKEN, 403: Outcome.FORBIDDEN, 404: Outcome.NOT_FOUND, 405: Outcome.METHOD}
+    if status in outcomes:
+        return outcomes[status]
+    # 200 a page or a form with its errors, 301/302 the canonical address or the page after a form.
+    assert status in (200, 301, 302), f"unexpected status {status}"
+    return Outcome.ALLOWED
+
+
+MATRIX = [
+    *[(name, "GET") for name, rule in sorted(RULES.items()) if rule.access in Access],
+    *[(name, "POST") for name, rule in sorted(RULES.items()) if rule.post_only or name in FORM_POSTS],
+]
+
+
+def test_form_posts_are_declared_urls() -> None:
+    assert set(RULES) >= FORM_POSTS
+
+
+@pytest.mark.parametrize(("name", "method"), MATRIX)
+def test_every_persona_on_every_url(request: pytest.FixtureRequest, world: World, name: str, method: str) -> None:
+    rule = RULES[name]
+    url = _url(name, world)
+    for persona in PERSONAS:
+        client = client_for(None if persona == "anonymous" else _persona_user(request, persona))
+        before = _snapshot()
+        response = client.post(url, _payload(world)) if method == "POST" else client.get(url)
+        outcome = _outcome(response.status_code, response.get("Location", ""))
+        expected = Outcome.METHOD if method == "GET" and rule.post_only else _expected(rule.access, persona)
+        assert outcome == expected, f"{method} {url} as {persona}: {outcome.value}, expected {expected.value}"
+        if outcome is not Outcome.ALLOWED:
+            assert _snapshot() == before, f"{method} {url} as {persona} was refused but changed data"
+
+
+def test_my_questions_lists_only_the_askers_own(waiting_question: Question, other_asker: User) -> None:
+    own = client_for(waiting_question.asker).get(reverse("questions:my_questions"))
+    assert waiting_question.title in own.content.decode()
+    other = client_for(other_asker).get(reverse("questions:my_questions"))
+    assert other.status_code == 200
+    assert waiting_question.title not in other.content.decode()

@@ -18,7 +18,7 @@ from questions.tests.factories import answered_question, asked_question
 from search.models import SimilarQuestion
 
 # Pinned so that a loop querying per row fails a test; see the comments at each use for what they are.
-QUESTION_PAGE_QUERIES = 6
+QUESTION_PAGE_QUERIES = 7
 HOME_PAGE_QUERIES = 3
 
 
@@ -94,18 +94,20 @@ def test_question_page_shows_question_reply_and_signatures(published_question: Q
     assert "xiaorong@example.org" not in page
 
 
-def test_question_page_has_share_links_and_no_script_from_another_host(published_question: Question) -> None:
+def test_question_page_has_share_links_and_no_script_from_another_host(published_question: Question, settings) -> None:
+    # Shared links carry the public address (SITE_URL), not the host the request came through.
+    settings.SITE_URL = "https://medanswers.example"
     response = Client().get(published_question.get_absolute_url())
     page = response.content.decode()
     assert "Share to" in page
-    canonical = "http%3A%2F%2Ftestserver" + published_question.get_absolute_url().replace("/", "%2F")
+    canonical = "https%3A%2F%2Fmedanswers.example" + published_question.get_absolute_url().replace("/", "%2F")
     assert f"https://www.facebook.com/sharer/sharer.php?u={canonical}" in page
     assert f"https://social-plugins.line.me/lineit/share?url={canonical}" in page
     assert f"https://x.com/intent/post?url={canonical}" in page
     assert f"mailto:?subject=Involuntary%20Muscle%20Tension%20and%20Tremors%20in%20the%20Head&amp;body={canonical}" in (
         page
     )
-    assert f'data-copy="http://testserver{published_question.get_absolute_url()}"' in page
+    assert f'data-copy="https://medanswers.example{published_question.get_absolute_url()}"' in page
     assert "Copy link" in page
 
     sources = re.findall(r"<script[^>]*\ssrc=[\"']([^\"']+)", page)
@@ -137,7 +139,8 @@ def test_question_page_query_count_does_not_grow_with_rows(
         SimilarQuestion.objects.create(question=question, similar=similar, score=0.9 - rank / 10, rank=rank)
     client = Client()
     # The question with its department, its visible reply with the doctor, its topics with their department,
-    # the Similar Q&A links, those questions with their departments, and their visible replies with doctors.
+    # the Similar Q&A links, those questions with their departments, their visible replies with doctors, and the
+    # More Info row (Related FAQ articles and approved text; moreinfo/tests/test_views.py fills it).
     with django_assert_num_queries(QUESTION_PAGE_QUERIES):
         response = client.get(question.get_absolute_url())
     assert len(response.context["similar"]) == similar_count

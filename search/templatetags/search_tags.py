@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.text import query_terms, split_cjk
+from search.text import query_terms
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ register = template.Library()
 def highlight(text: str, query: str) -> SafeString:
     """Escape `text` and wrap the words of `query` in <mark>."""
     escaped = escape(text)
-    terms = sorted({escape(t) for t in query_terms(split_cjk(query or ""))}, key=len, reverse=True)
+    terms = sorted({escape(t) for t in query_terms(query or "")}, key=len, reverse=True)
     if not terms:
         return mark_safe(escaped)
     pattern = re.compile("(" + "|".join(re.escape(t) for t in terms) + ")", re.IGNORECASE)

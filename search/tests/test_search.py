@@ -226,3 +226,34 @@ def test_words_are_indexed_even_when_every_embedding_attempt_fails(
     question = publish(*KNEE, neurology, doctor, django_capture_on_commit_callbacks)
     assert not QuestionEmbedding.objects.filter(question=question).exists()
     assert [r.question for r in search("kilometres running")] == [question]
+
+
+def test_words_in_more_documents_than_the_cap_are_left_to_the_meaning_match(
+    corpus: dict[str, Question], monkeypatch
+) -> None:
+    from search import fulltext
+
+    monkeypatch.setattr(fulltext, "_doc_counts", {})
+    # "pills" is in both tremor questions, "breastbone" only in the reflux one.
+    assert len(fulltext.search("pills")) == 2
+    monkeypatch.setattr(fulltext, "_doc_counts", {})
+    monkeypatch.setattr(fulltext, "DF_CAP", 1)
+    assert fulltext.search("pills") == []
+    assert [pk for pk, _ in fulltext.search("pills breastbone")] == [corpus["reflux"].pk]
+
+
+def test_chinese_is_indexed_as_characters_and_character_pairs(
+    neurology, doctor, django_capture_on_commit_callbacks, settings
+) -> None:
+    from search.text import query_terms, split_cjk
+
+    assert split_cjk("頭痛") == " 頭 痛 頭痛 "
+    assert query_terms("我頭痛") == ["我", "頭", "痛", "我頭", "頭痛"]
+    settings.SEARCH_INDEX_REFRESH_SECONDS = 0
+    headache = publish(
+        "頭痛三天", "最近三天一直頭痛，晚上睡不好。", neurology, doctor, django_capture_on_commit_callbacks
+    )
+    apart = publish("痛在頭的後面嗎", "背痛，頭有時暈。", neurology, doctor, django_capture_on_commit_callbacks)
+    found = [r.question for r in search("頭痛")]
+    assert found[0] == headache
+    assert apart not in found or found.index(apart) > found.index(headache)

@@ -1,0 +1,1 @@
+SHORT_DATE_FORMAT = "Y年n月j日"
