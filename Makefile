@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check setup setup-dev browser bench lock clean prod load messages
+.PHONY: run test check setup setup-dev browser bench bench-search lock clean prod load messages
 
 run: setup
 	scripts/run
 
+# Two test processes, one per core of the machines this runs on (pytest-xdist).
 test: setup-dev browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 check: setup-dev
 	$(BIN)/ruff check .
@@ -39,6 +40,11 @@ browser:
 
 bench: setup-dev
 	$(BIN)/python bench/question_page.py
+
+# Search at 10,000 Q&As built from ../shared/data (bench/search_bench.py --help for 100,000).
+bench-search: setup-dev
+	$(BIN)/python bench/make_corpus.py 10000 /tmp/medanswers-corpus-10k.jsonl
+	$(BIN)/python bench/search_bench.py /tmp/medanswers-corpus-10k.jsonl
 
 # After changing interface text: collect the strings into the Chinese catalogue, translate the new
 # (empty or fuzzy) entries of locale/zh_Hant/LC_MESSAGES/django.po, then run this again to compile it.
