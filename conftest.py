@@ -4,6 +4,11 @@ department, a doctor of another department, an unverified doctor, and a moderato
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +21,32 @@ from questions.models import Question, Reply
 from questions.services import question_create, reply_publish
 
 PASSWORD = "correct-horse-battery"
+
+# Browser tests drive Debian's Chromium with Playwright (never a browser Playwright downloads) and save
+# screenshots under test-artifacts/ for a person to look at.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser)"),
+]
+
+
+@pytest.fixture
+def browser_context(live_server) -> Iterator[Callable[..., Any]]:
+    """A function opening a browser context (Playwright's new_context options) against the live server."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the live server's ORM calls happen in its own thread.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield lambda **options: browser.new_context(**{"viewport": {"width": 1100, "height": 900}, **options})
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(autouse=True)

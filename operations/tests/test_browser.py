@@ -3,47 +3,24 @@ opens it, and the three charts are drawn. The screenshot is saved as test-artifa
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import DoctorProfile, User
-from conftest import PASSWORD, make_doctor
+from conftest import ARTIFACTS, BROWSER_TESTS, PASSWORD, make_doctor
 from departments.models import Department
 from questions.models import Question
 from questions.tests.factories import answered_question, asked_question
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser)"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
-def page(live_server) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the live server's ORM calls happen in its own thread.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(browser_context):
+    return browser_context(viewport={"width": 1280, "height": 900}).new_page()
 
 
 def _some_weeks_of_work(doctors: list[DoctorProfile]) -> None:

@@ -3,41 +3,17 @@
 The screenshot of the published page is saved under test-artifacts/ for a person to look at.
 """
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from accounts.models import DoctorProfile
-from conftest import PASSWORD
+from conftest import ARTIFACTS, BROWSER_TESTS, PASSWORD
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser)"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
-def page(live_server) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the live server's ORM calls happen in its own thread.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        context = browser.new_context(viewport={"width": 1100, "height": 900})
-        yield context.new_page()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(browser_context):
+    return browser_context().new_page()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,33 +6,23 @@ The screenshot is saved as test-artifacts/question-page-zh.png for a person to l
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 
 import pytest
 
 from accounts.models import DoctorProfile
+from conftest import ARTIFACTS, BROWSER_TESTS
 from departments.models import Department
 from questions.services import question_create, reply_publish
-from questions.tests.test_browser import ARTIFACTS, CHROMIUM, pytestmark  # noqa: F401 (same markers and skip)
+
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
-def zh_page(live_server) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        # A browser set to Taiwanese Chinese sends Accept-Language: zh-TW.
-        context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-TW")
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-        yield context.new_page()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def zh_page(browser_context, live_server):
+    # A browser set to Taiwanese Chinese sends Accept-Language: zh-TW.
+    context = browser_context(locale="zh-TW")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    return context.new_page()
 
 
 @pytest.mark.django_db(transaction=True)
