@@ -239,23 +239,30 @@ def embed_unique(texts: Sequence[str]) -> tuple[list[str], FloatArray]:
     return unique, embed(unique)
 
 
+def _linear_model(
+    model: dict[str, Any], *, kind: str, fmt: int, features: tuple[str, ...], trainer: str
+) -> tuple[npt.NDArray[np.float64], float, TermWeights]:
+    """Check a stored logistic regression against this code; return (weights, bias, word weights) with the
+    standardisation folded into the weights, so that scoring is one matrix-vector product."""
+    if model.get("format") != fmt:
+        raise PairModelError(f"{kind} model format {model.get('format')!r}, expected {fmt}")
+    if model.get("embedding_model") != MODEL_NAME or str(model.get("embedding_version")) != MODEL_VERSION:
+        raise PairModelError(f"{kind} model was trained on other embeddings; retrain with {trainer}")
+    if tuple(model["features"]) != features:
+        raise PairModelError(f"{kind} model features do not match this code; retrain with {trainer}")
+    means, scales, weights = (np.array(model[key], dtype=np.float64) for key in ("means", "scales", "weights"))
+    bias = float(model["bias"]) - float((weights * means / scales).sum())
+    return weights / scales, bias, TermWeights.from_json(model["idf"])
+
+
 class PairScorer:
     """Loads pair_model.json once. `score` returns probabilities; 0.5 is the natural threshold."""
 
     def __init__(self, model: dict[str, Any]) -> None:
-        if model.get("format") != MODEL_FORMAT:
-            raise PairModelError(f"pair model format {model.get('format')!r}, expected {MODEL_FORMAT}")
-        if model.get("embedding_model") != MODEL_NAME or str(model.get("embedding_version")) != MODEL_VERSION:
-            raise PairModelError("pair model was trained on other embeddings; retrain with bench/train_pair_scorer.py")
-        if tuple(model["features"]) != FEATURE_NAMES:
-            raise PairModelError("pair model features do not match this code; retrain with bench/train_pair_scorer.py")
-        means = np.array(model["means"], dtype=np.float64)
-        scales = np.array(model["scales"], dtype=np.float64)
-        weights = np.array(model["weights"], dtype=np.float64)
-        # Folding the standardisation into the weights makes scoring one matrix-vector product.
-        self._weights = (weights / scales).astype(np.float32)
-        self._bias = float(model["bias"]) - float((weights * means / scales).sum())
-        self.idf = TermWeights.from_json(model["idf"])
+        weights, self._bias, self.idf = _linear_model(
+            model, kind="pair", fmt=MODEL_FORMAT, features=FEATURE_NAMES, trainer="bench/train_pair_scorer.py"
+        )
+        self._weights = weights.astype(np.float32)
         self.info = lru_cache(maxsize=4096)(analyse)
 
     @classmethod
@@ -457,18 +464,9 @@ class FaqScorer:
     """Loads faq_model.json once. `score` returns the probability that the FAQ answers the consumer."""
 
     def __init__(self, model: dict[str, Any]) -> None:
-        if model.get("format") != FAQ_MODEL_FORMAT:
-            raise PairModelError(f"faq model format {model.get('format')!r}, expected {FAQ_MODEL_FORMAT}")
-        if model.get("embedding_model") != MODEL_NAME or str(model.get("embedding_version")) != MODEL_VERSION:
-            raise PairModelError("faq model was trained on other embeddings; retrain with bench/train_faq_scorer.py")
-        if tuple(model["features"]) != FAQ_FEATURE_NAMES:
-            raise PairModelError("faq model features do not match this code; retrain with bench/train_faq_scorer.py")
-        means = np.array(model["means"], dtype=np.float64)
-        scales = np.array(model["scales"], dtype=np.float64)
-        weights = np.array(model["weights"], dtype=np.float64)
-        self._weights = weights / scales
-        self._bias = float(model["bias"]) - float((weights * means / scales).sum())
-        self.idf = TermWeights.from_json(model["idf"])
+        self._weights, self._bias, self.idf = _linear_model(
+            model, kind="faq", fmt=FAQ_MODEL_FORMAT, features=FAQ_FEATURE_NAMES, trainer="bench/train_faq_scorer.py"
+        )
 
     @classmethod
     def load(cls, path: Path = FAQ_MODEL_PATH) -> FaqScorer:
