@@ -8,7 +8,8 @@ urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("questions/<int:pk>/", views.detail, name="detail_short"),
     path("questions/<int:pk>/<slug:slug>/", views.detail, name="detail"),
-    path("q/<str:token>/", views.follow, name="follow"),
+    # Follow tokens are URL-safe base64 (secrets.token_urlsafe), which is exactly what a slug allows.
+    path("q/<slug:token>/", views.follow, name="follow"),
     path("my/questions/", views.my_questions, name="my_questions"),
     path("doctor/queue/", doctor_views.queue, name="doctor_queue"),
     path("doctor/questions/<int:pk>/", doctor_views.answer, name="doctor_answer"),
