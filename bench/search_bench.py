@@ -37,6 +37,8 @@ def setup_django() -> None:
     # Plain static files and no HTTPS redirect: the test client speaks HTTP, and no collectstatic is needed.
     os.environ.setdefault("DJANGO_STATIC_MANIFEST", "false")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    # Every request comes from one address: per-address rate limits would answer 429.
+    os.environ.setdefault("RATELIMIT_ENABLE", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
     import django
 
