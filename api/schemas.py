@@ -38,7 +38,9 @@ def _absolute(context: Any, path: str) -> str:
     return str(context["request"].build_absolute_uri(path))
 
 
-class DepartmentOut(Schema):
+class _BilingualPageOut(Schema):
+    """A department or topic: its names in both languages and its page."""
+
     slug: str
     name: str = Field(description="In the request's language (Accept-Language).")
     name_en: str
@@ -46,20 +48,16 @@ class DepartmentOut(Schema):
     url: str
 
     @staticmethod
-    def resolve_url(obj: Department, context: Any) -> str:
+    def resolve_url(obj: Department | Topic, context: Any) -> str:
         return _absolute(context, obj.get_absolute_url())
 
 
-class TopicOut(Schema):
-    slug: str
-    name: str
-    name_en: str
-    name_zh_hant: str
-    url: str
+class DepartmentOut(_BilingualPageOut):
+    pass
 
-    @staticmethod
-    def resolve_url(obj: Topic, context: Any) -> str:
-        return _absolute(context, obj.get_absolute_url())
+
+class TopicOut(_BilingualPageOut):
+    pass
 
 
 class DoctorOut(Schema):
