@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from api.api import api
 from questions import seo_views
@@ -28,7 +30,9 @@ urlpatterns = [
     path("doctor/api-tokens/", include("api.urls")),
     path("operations/", include("operations.urls")),
     path("operations/audit/", include("audit.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token, so public pages hold nothing per visitor and can be cached whole. A forged
+    # post could only switch a visitor's language, and `next` is still checked against our host.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,14 +3,14 @@ question changes, never holding anything personal."""
 
 from __future__ import annotations
 
-import re
-
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import DoctorProfile, User
 from conftest import client_for
 from questions.models import Question, Reply
+from questions.pagecache import LISTS_VERSION, VERSIONS_META, PageCacheMiddleware, _current_versions
 
 
 def _reply_changed_behind_the_cache(question: Question) -> None:
@@ -70,18 +70,54 @@ def test_a_new_public_title_shows_at_once(published_question: Question, moderato
     assert "Head Tremor at Rest" in response.content.decode()
 
 
-def test_a_cached_page_carries_each_visitors_own_csrf_token(published_question: Question) -> None:
+def test_a_cached_page_holds_nothing_per_visitor_and_sets_no_cookie(published_question: Question) -> None:
+    url = published_question.get_absolute_url()
+    first = Client().get(url)
+    second = Client().get(url)
+    assert first.content == second.content
+    assert "csrfmiddlewaretoken" not in second.content.decode()
+    assert not first.cookies and not second.cookies
+    # Served before the other middleware runs, yet with the headers they added to the stored copy.
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert second["X-Frame-Options"] == "DENY"
+    assert "Cookie" in second["Vary"] and "Accept-Language" in second["Vary"]
+
+
+def test_the_language_menu_works_from_a_cached_page(published_question: Question) -> None:
     url = published_question.get_absolute_url()
     Client().get(url)
     visitor = Client(enforce_csrf_checks=True)
+    assert visitor.get(url).status_code == 200
+    response = visitor.post(reverse("set_language"), {"language": "zh-hant", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
     page = visitor.get(url).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token is not None and token.group(1) != "@csrf@"
-    # The language menu posts with that token and the cookie this visitor was given.
-    response = visitor.post(
-        reverse("set_language"), {"language": "zh-hant", "next": url, "csrfmiddlewaretoken": token.group(1)}
-    )
+    assert "神經內科" in page  # the department's Chinese name: a separate copy per language
+
+
+def test_the_language_menu_only_returns_to_this_site(published_question: Question) -> None:
+    response = Client().post(reverse("set_language"), {"language": "zh-hant", "next": "https://evil.example/"})
     assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+def test_a_page_setting_a_cookie_is_not_stored(published_question: Question, rf) -> None:
+    request = rf.get(published_question.get_absolute_url())
+
+    def view_setting_a_cookie(request: HttpRequest) -> HttpResponse:
+        request.META[VERSIONS_META] = _current_versions([LISTS_VERSION])
+        response = HttpResponse("hello")
+        response.set_cookie("csrftoken", "x")
+        return response
+
+    PageCacheMiddleware(view_setting_a_cookie)(request)
+    calls = []
+
+    def counting_view(request: HttpRequest) -> HttpResponse:
+        calls.append(request)
+        return HttpResponse("fresh")
+
+    assert PageCacheMiddleware(counting_view)(rf.get(published_question.get_absolute_url())).content == b"fresh"
+    assert len(calls) == 1
 
 
 def test_a_visitor_with_a_session_is_not_served_from_the_cache(published_question: Question, asker: User) -> None:
