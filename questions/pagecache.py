@@ -16,6 +16,7 @@ as if it were empty.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -123,11 +124,9 @@ def cache_public_page(*, question_kwarg: str | None = None) -> Callable[[View], 
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
             keys = [LISTS_VERSION] if question_kwarg is None else [_question_version(kwargs[question_kwarg])]
-            try:
-                # Read before rendering: a change made meanwhile leaves this copy already out of date.
+            # Read before rendering: a change made meanwhile leaves this copy already out of date.
+            with contextlib.suppress(RedisError):
                 request.META[VERSIONS_META] = _current_versions(keys)
-            except RedisError:
-                pass
             response = view(request, *args, **kwargs)
             # A shared HTTP cache in front must not give this copy to a visitor who signs in.
             patch_vary_headers(response, ["Cookie"])
