@@ -17,8 +17,8 @@ def current_address() -> str | None:
 class RequestAddressMiddleware:
     """Remember the client's address while the request is served, so services need no request argument.
 
-    The address is REMOTE_ADDR, the same one the rate limits and login lockout use; behind a proxy the
-    proxy must set it (for example gunicorn's --forwarded-allow-ips with a proxy-fix).
+    The address is REMOTE_ADDR, the same one the rate limits and login lockout use; behind proxies listed
+    in TRUSTED_PROXIES, config.proxy has already replaced it with the client's.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

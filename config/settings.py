@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a stored public page is answered before anything else runs (questions/pagecache.py).
     "questions.pagecache.PageCacheMiddleware",
+    # Before anything that reads the client's address (rate limits, lockout, audit).
+    "config.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -227,6 +229,9 @@ SEARCH_RATE = os.environ.get("SEARCH_RATE", "60/m")
 SUGGEST_RATE = os.environ.get("SUGGEST_RATE", "120/m")
 # Every JSON API request, per address (asking through the API also counts against ASK_RATE).
 API_RATE = os.environ.get("API_RATE", "120/m")
+# Proxies we run (addresses or networks, comma-separated): behind them the client's address comes from
+# X-Forwarded-For (config/proxy.py). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = [proxy.strip() for proxy in os.environ.get("DJANGO_TRUSTED_PROXIES", "").split(",") if proxy.strip()]
 # Load tests from one address turn the limits off with RATELIMIT_ENABLE=0.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 
