@@ -20,11 +20,11 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer
 
 from accounts.models import DoctorProfile, User
+from config.ratelimits import ask_limited
 from departments.models import Department, Topic
 from questions import selectors as question_selectors
 from questions import services as question_services
 from questions.models import Question
-from questions.views import _ask_limited
 from search import selectors as search_selectors
 from search.forms import SearchForm
 from triage import redflags
@@ -264,7 +264,7 @@ def _emergency_advice(question: Question) -> list[str]:
     summary="Ask a question (anonymously), with the same checks and rate limit as the site's form",
 )
 def ask(request: HttpRequest, payload: AskIn) -> Status:
-    if _ask_limited(request, increment=False):
+    if ask_limited(request, increment=False):
         raise ApiError(429, _("You have asked several questions in a short time. Please wait an hour and try again."))
     form = ApiAskForm({**payload.model_dump(), "department": payload.department or "", "masking_seen": True})
     if not form.is_valid():
@@ -280,18 +280,9 @@ def ask(request: HttpRequest, payload: AskIn) -> Status:
             code="personal_data",
             fields=masked,
         )
-    question = question_services.question_create(
-        title=data["title"],
-        body=data["body"],
-        age_band=data["age_band"],
-        sex=data["sex"],
-        pseudonym=data["pseudonym"],
-        email=data["email"],
-        department=data["department"],
-        # The API takes no session: a question asked here belongs to no account.
-        asker=None,
-    )
-    _ask_limited(request, increment=True)
+    # The API takes no session: a question asked here belongs to no account.
+    question = form.create_question(asker=None)
+    ask_limited(request, increment=True)
     return Status(
         201,
         {

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 View = Callable[..., HttpResponseBase]
 
@@ -43,3 +43,19 @@ def rate_limited(
         return wrapped
 
     return decorator
+
+
+def ask_limited(request: HttpRequest, *, increment: bool) -> bool:
+    """Check (increment=False) or count (increment=True) one question against ASK_RATE.
+
+    Only questions actually sent are counted, so a form with a mistake does not use up the allowance.
+    The site's form and the API share the allowance.
+    """
+    usage = get_usage(request, group="ask", key="ip", rate=settings.ASK_RATE, method="POST", increment=increment)
+    if usage is None:
+        return False
+    if increment:
+        return bool(usage["should_limit"])
+    # Without incrementing, django-ratelimit compares "count > limit", which would accept one question
+    # more than the rate; the limit is reached once the count of sent questions equals it.
+    return bool(usage["count"] >= usage["limit"])

@@ -3,8 +3,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from departments.models import Department, Topic
 
+from . import services
 from .models import AgeBand, Question, Sex
 
 
@@ -44,6 +46,20 @@ class AskForm(forms.ModelForm[Question]):
             "pseudonym": _("Shown with your question instead of your name."),
             "email": _("Optional. We only use it to tell you when a doctor has answered."),
         }
+
+    def create_question(self, *, asker: User | None) -> Question:
+        """Post the validated question (the site's form and the API both end here)."""
+        data = self.cleaned_data
+        return services.question_create(
+            title=data["title"],
+            body=data["body"],
+            age_band=data["age_band"],
+            sex=data["sex"],
+            pseudonym=data["pseudonym"],
+            email=data["email"],
+            department=data["department"],
+            asker=asker,
+        )
 
 
 class ReplyForm(forms.Form):

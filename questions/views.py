@@ -1,20 +1,19 @@
 """Public pages and the asker's pages."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 
+from config.ratelimits import ask_limited
 from departments.models import Department
 from moreinfo.selectors import for_page as more_info_for_page
 from search.selectors import similar_for_page
 from triage import scrub
 from triage.views import check_context
 
-from . import selectors, services
+from . import selectors
 from .forms import AskForm
 from .models import Question
 from .pagecache import cache_public_page
@@ -29,25 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "questions/home.html", {"latest": latest, "departments": departments})
 
 
-def _ask_limited(request: HttpRequest, *, increment: bool) -> bool:
-    """Check (increment=False) or count (increment=True) one question against ASK_RATE.
-
-    Only questions actually sent are counted, so a form with a mistake does not use up the allowance.
-    """
-    usage = get_usage(request, group="ask", key="ip", rate=settings.ASK_RATE, method="POST", increment=increment)
-    if usage is None:
-        return False
-    if increment:
-        return bool(usage["should_limit"])
-    # Without incrementing, django-ratelimit compares "count > limit", which would accept one question
-    # more than the rate; the limit is reached once the count of sent questions equals it.
-    return bool(usage["count"] >= usage["limit"])
-
-
 def ask(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AskForm(request.POST)
-        if _ask_limited(request, increment=False):
+        if ask_limited(request, increment=False):
             form.add_error(
                 None,
                 _(
@@ -64,17 +48,8 @@ def ask(request: HttpRequest) -> HttpResponse:
                 confirmed["masking_seen"] = "True"
                 preview = check_context(data["title"], data["body"])
                 return render(request, "questions/ask.html", {"form": AskForm(confirmed), "preview": preview})
-            question = services.question_create(
-                title=data["title"],
-                body=data["body"],
-                age_band=data["age_band"],
-                sex=data["sex"],
-                pseudonym=data["pseudonym"],
-                email=data["email"],
-                department=data["department"],
-                asker=request.user if request.user.is_authenticated else None,
-            )
-            _ask_limited(request, increment=True)
+            question = form.create_question(asker=request.user if request.user.is_authenticated else None)
+            ask_limited(request, increment=True)
             messages.success(
                 request,
                 _("Your question was sent. Keep this page's address: it is your private link to follow it."),
