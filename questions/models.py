@@ -132,7 +132,7 @@ class Question(models.Model):
 
     @property
     def slug(self) -> str:
-        return slugify(self.display_title)[:80] or "question"
+        return slugify(self.display_title, allow_unicode=True)[:80] or "question"
 
     @property
     def is_public(self) -> bool:

@@ -1,13 +1,28 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import doctor_views, moderation_views, views
+
+
+class TitleSlugConverter:
+    """A slug in any script (letters, digits, _ and -), so Chinese titles give readable addresses."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TitleSlugConverter, "title_slug")
 
 app_name = "questions"
 
 urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("questions/<int:pk>/", views.detail, name="detail_short"),
-    path("questions/<int:pk>/<slug:slug>/", views.detail, name="detail"),
+    path("questions/<int:pk>/<title_slug:slug>/", views.detail, name="detail"),
     # Follow tokens are URL-safe base64 (secrets.token_urlsafe), which is exactly what a slug allows.
     path("q/<slug:token>/", views.follow, name="follow"),
     path("my/questions/", views.my_questions, name="my_questions"),

@@ -145,3 +145,13 @@ def test_question_page_query_count_does_not_grow_with_rows(
         response = client.get(question.get_absolute_url())
     assert len(response.context["similar"]) == similar_count
     assert 'id="similar"' in response.content.decode()
+
+
+def test_a_chinese_title_gives_a_readable_address(doctor: DoctorProfile, neurology: Department) -> None:
+    question = answered_question(department=neurology, doctor=doctor, title="頭痛 三天了 怎麼辦？")
+    assert question.slug == "頭痛-三天了-怎麼辦"
+    url = question.get_absolute_url()
+    assert Client().get(url).status_code == 200
+    # The address it had before titles kept their Chinese still leads to the page.
+    old = Client().get(reverse("questions:detail", args=[question.pk, "question"]))
+    assert old.status_code == 301 and old["Location"] == url
