@@ -62,6 +62,8 @@ class Question(models.Model):
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices)
     pseudonym = models.CharField(_("pseudonym"), max_length=60)
     email = models.EmailField(_("e-mail for the answer notice"), blank=True)
+    # The interface language the question was asked in: the answer notice is written in it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
     )

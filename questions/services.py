@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import DoctorProfile, User
@@ -41,6 +41,14 @@ def _reindex_on_commit(question: Question) -> None:
 
 class QuestionActionError(Exception):
     """A rule of the life cycle refused the action; the message is shown to the user."""
+
+
+def _asking_language() -> str:
+    """The active interface language (from the asker's browser or choice), as one of LANGUAGES."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def question_create(
@@ -77,6 +85,7 @@ def question_create(
         auto_routed=auto_routed,
         scrubbed_title=checked.scrubbed_title,
         scrubbed_body=checked.scrubbed_body,
+        language=_asking_language(),
     )
     question.full_clean()
     question.save()

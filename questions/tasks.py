@@ -13,7 +13,7 @@ def send_answer_notice(question_id: int) -> None:
     question = Question.objects.filter(pk=question_id).public().first()
     if question is None or not question.email:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(question.language):
         send_mail(
             subject=_("A doctor has answered your question"),
             message=_(

@@ -2,13 +2,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import DoctorProfile
 from questions.models import Question
 from questions.services import (
     QuestionActionError,
     question_claim,
+    question_create,
     question_move,
     reply_hide,
     reply_publish,
@@ -79,3 +80,24 @@ def test_moving_drops_topics_of_the_old_department(published_question: Question,
     question_move(question=published_question, department=dermatology)
     assert published_question.department == dermatology
     assert not published_question.topics.exists()
+
+
+def test_the_answer_notice_is_written_in_the_language_the_question_was_asked_in(
+    asker, neurology, doctor: DoctorProfile, django_capture_on_commit_callbacks
+) -> None:
+    with translation.override("zh-hant"):
+        question = question_create(
+            title="頭痛三天了怎麼辦",
+            body="這三天每天下午頭痛，吃止痛藥只好一點，需要看醫生嗎？",
+            age_band="40-49",
+            sex="female",
+            pseudonym="小蓉",
+            email="xiaorong@example.org",
+            department=neurology,
+            asker=asker,
+        )
+    assert question.language == "zh-hant"
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_publish(question=question, doctor=doctor, body="請先記錄頭痛的時間，若加劇請就醫。", public_title="")
+    assert mail.outbox[0].subject == "醫師已回覆您的問題"
+    assert "小蓉" in mail.outbox[0].body
