@@ -38,25 +38,37 @@ def questions_index(*, question_ids: Sequence[int]) -> list[int]:
             SimilarQuestion.objects.filter(question_id__in=gone).delete()
             SimilarQuestion.objects.filter(similar_id__in=gone).delete()
             IndexState.bump()
-        for question in public:
-            SearchDocument.objects.update_or_create(
-                question_id=question.pk,
-                defaults={
-                    "department_id": question.department_id,
-                    "title": split_cjk(question.display_title),
-                    "body": split_cjk(question.public_body),
-                    "reply": split_cjk(replies.get(question.pk, "")),
-                },
-            )
+        # One statement for the batch; the FTS5 triggers (SQLite) and the tsvector (PostgreSQL) follow.
+        SearchDocument.objects.bulk_create(
+            [
+                SearchDocument(
+                    question_id=question.pk,
+                    department_id=question.department_id,
+                    title=split_cjk(question.display_title),
+                    body=split_cjk(question.public_body),
+                    reply=split_cjk(replies.get(question.pk, "")),
+                )
+                for question in public
+            ],
+            update_conflicts=True,
+            unique_fields=["question"],
+            update_fields=["department_id", "title", "body", "reply"],
+        )
     if not public:
         return []
     vectors = embed([question_text(q) for q in public])
     with transaction.atomic():
-        for question, vector in zip(public, vectors, strict=True):
-            QuestionEmbedding.objects.update_or_create(
-                question_id=question.pk,
-                defaults={"model_name": MODEL_NAME, "model_version": MODEL_VERSION, "vector": vector.tobytes()},
-            )
+        QuestionEmbedding.objects.bulk_create(
+            [
+                QuestionEmbedding(
+                    question_id=question.pk, model_name=MODEL_NAME, model_version=MODEL_VERSION, vector=vector.tobytes()
+                )
+                for question, vector in zip(public, vectors, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["question"],
+            update_fields=["model_name", "model_version", "vector", "updated_at"],
+        )
         IndexState.bump()
     return [q.pk for q in public]
 
