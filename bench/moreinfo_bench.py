@@ -8,7 +8,8 @@ the department would, and prints:
 - import speed (articles/s, without embedding, which a task does after the import) and embedding speed;
 - draft time per question, p50 and p95 (matching the library plus composing the draft);
 - how many questions got a draft, sentences per draft and per section;
-- the share of draft and of approved sentences that cite a source (must be 100%).
+- the share of draft and of approved sentences that cite a source (must be 100%);
+- the 1-minute load average around the timed drafts (the machine may be shared).
 
 Embedding all 16,407 articles takes a few minutes on an idle 2-core machine; `--vectors-from DB.sqlite3`
 reuses the vectors of a database that already has the library embedded (same model), matched by
@@ -139,18 +140,21 @@ def main() -> None:
 
     generator = ExtractiveGenerator()
     services.more_info_refresh(question=questions[0], generator=generator)  # loads the model; not timed
+    load_before = os.getloadavg()[0]
     timings = []
     for question in questions:
         start = time.perf_counter()
         services.more_info_refresh(question=question, generator=generator)
         timings.append((time.perf_counter() - start) * 1000)
+    load_after = os.getloadavg()[0]
     drafts = list(MoreInfo.objects.filter(question__in=questions, status=MoreInfo.Status.REVIEW))
     sentences = DraftSentence.objects.filter(more_info__in=drafts).prefetch_related("sources")
     cited = sum(1 for s in sentences if s.sources.all())
     sections = Counter(s.section for s in sentences)
     print(
         f"drafts ({generator.name} generator, matching by {scorer_name()}): {len(questions)} questions, "
-        f"draft time p50 {statistics.median(timings):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms"
+        f"draft time p50 {statistics.median(timings):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms "
+        f"(1-minute load average {load_before:.2f} before, {load_after:.2f} after, on {os.cpu_count()} cores)"
     )
     related = MoreInfo.objects.filter(question__in=questions).exclude(related=[]).count()
     print(
@@ -158,6 +162,8 @@ def main() -> None:
         f"{len(sentences)} sentences ({len(sentences) / max(len(drafts), 1):.1f} per draft); "
         f"by section: {dict(sections)}"
     )
+    urgent = len({s.more_info_id for s in sentences if s.section == "urgent"})
+    print(f"  drafts with a 'when to seek care urgently' section: {urgent}/{len(drafts)}")
     print(f"  draft sentences citing a source: {cited}/{len(sentences)} = {cited / max(len(sentences), 1):.1%}")
 
     approved = 0

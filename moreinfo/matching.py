@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 
 from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
-from search.pairs import PairModelError, content_terms, get_faq_scorer, score_pairs
+from search.pairs import PairModelError, content_terms, get_faq_scorer
 
 from .models import ArticleEmbedding, ReferenceArticle
 
@@ -34,6 +34,10 @@ WORD_WEIGHT = 0.15  # what covering every word of the article's question adds to
 # lower for a long consumer question against a short FAQ question, even when the FAQ answers it.
 MIN_FAQ_PROBABILITY = 0.5
 MIN_COSINE = 0.45
+# An article about another condition than the best match's must come near it: far below it, it shares a
+# word or two with the question ("my children have measles" -> "Cancer in Children") and would bring a
+# wrong condition into More Info. Articles on the best match's own condition are kept at any score.
+OTHER_FOCUS_MARGIN = 0.3
 
 
 def article_text(article: ReferenceArticle) -> str:
@@ -83,6 +87,12 @@ class ArticleIndex:
                 self._snapshot = _Snapshot(ids=ids, matrix=matrix.reshape(-1, DIMENSIONS).copy(), stamp=stamp)
             return self._snapshot
 
+    def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these articles (those the index holds)."""
+        snap = self.refresh()
+        rows = np.flatnonzero(np.isin(snap.ids, np.asarray(ids, dtype=np.int64)))
+        return {int(snap.ids[i]): snap.matrix[i] for i in rows}
+
     def search(self, vector: np.ndarray, *, limit: int = POOL) -> list[tuple[int, float]]:
         snap = self.refresh()
         if not len(snap.ids):
@@ -119,16 +129,20 @@ def scorer_name() -> str:
     return "the FAQ pair scorer (search.pairs, kind faq)"
 
 
-def final_scores(text: str, candidates: Sequence[Match]) -> tuple[list[float], float]:
+def final_scores(
+    text: str, candidates: Sequence[Match], known: Mapping[str, np.ndarray] | None = None
+) -> tuple[list[float], float]:
     """The scores candidates are ranked by, and the least score that keeps one.
 
     The FAQ pair scorer of Related FAQ (`search.pairs.score_pairs(kind="faq")`), trained to tell whether
-    an FAQ question answers a consumer's question; plain cosine if its model file is missing.
+    an FAQ question answers a consumer's question; plain cosine if its model file is missing. `known` gives
+    vectors already at hand (the text's, the articles' stored ones), so that only the rest is embedded.
     """
     if not candidates:
         return [], MIN_FAQ_PROBABILITY
     try:
-        return score_pairs([(text, article_text(c.article)) for c in candidates], kind="faq"), MIN_FAQ_PROBABILITY
+        pairs = [(text, article_text(c.article)) for c in candidates]
+        return get_faq_scorer().score(pairs, known), MIN_FAQ_PROBABILITY
     except PairModelError as error:
         logger.warning("Related FAQ falls back to plain cosine: %s", error)
         return [c.cosine for c in candidates], MIN_COSINE
@@ -159,11 +173,21 @@ def match_articles(text: str, *, vector: np.ndarray | None = None, limit: int = 
             seen.add(key)
             unique.append(match)
     pool = unique[:RERANK]
-    scores, least = final_scores(text, pool)
+    stored = index.vectors([m.article.pk for m in pool])
+    known = {article_text(m.article): stored[m.article.pk] for m in pool if m.article.pk in stored}
+    scores, least = final_scores(text, pool, {**known, text: vector})
     scored = [
         Match(article=m.article, score=s, cosine=m.cosine, words=m.words)
         for m, s in zip(pool, scores, strict=True)
         if s >= least
     ]
     scored.sort(key=lambda m: (-m.score, m.article.pk))
+    if scored:
+        best = scored[0]
+        focus = (best.article.source, best.article.title)
+        scored = [
+            m
+            for m in scored
+            if (m.article.source, m.article.title) == focus or m.score >= best.score - OTHER_FOCUS_MARGIN
+        ]
     return scored[:limit]

@@ -21,7 +21,7 @@ from questions.pagecache import pages_changed
 from search.embeddings import MODEL_NAME, MODEL_VERSION, embed
 from search.text import question_text
 
-from .generators import TYPE_SECTIONS, Generator, Source, get_generator
+from .generators import TYPE_SECTIONS, Generator, Source, get_generator, split_units, urgency
 from .importer import ArticleEntry
 from .matching import Match, article_text, match_articles
 from .models import SECTION_ORDER, ArticleEmbedding, DraftSentence, MoreInfo, ReferenceArticle, StaleReason
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 RELATED_LIMIT = 5  # Related FAQ links on a question page
 FOCUS_LIMIT = 2  # conditions (MedQuAD "focus") whose articles a draft may draw on
 SOURCE_LIMIT = 6  # articles given to a generator
+URGENT_SOURCE_LIMIT = 2  # more articles given to it for what they say about getting care urgently
 MAX_SENTENCE_CHARS = 1000
 
 
@@ -227,27 +228,39 @@ def _redraft_on_commit(question_ids: Sequence[int]) -> None:
 # --- Drafting -------------------------------------------------------------------------------------
 
 
-def draft_sources(matches: Sequence[Match]) -> list[ReferenceArticle]:
+def draft_sources(matches: Sequence[Match]) -> tuple[list[ReferenceArticle], list[ReferenceArticle]]:
     """The articles a draft is made from: the matched ones, then the other articles about the same
-    conditions that feed a section (symptoms, causes, treatment...), one per kind, best condition first."""
+    conditions that feed a section (symptoms, causes, treatment...), one per kind, best condition first.
+
+    Second, a few more articles about the same conditions that say when to get care urgently, which none of
+    the first may say: they are for the urgent section only."""
     focuses = list(dict.fromkeys((m.article.source, m.article.title) for m in matches))[:FOCUS_LIMIT]
     chosen = {m.article.pk: m.article for m in matches if (m.article.source, m.article.title) in focuses}
-    if focuses:
-        about = Q()
-        for source, title in focuses:
-            about |= Q(source=source, title=title)
-        siblings = ReferenceArticle.objects.current().filter(about, question_type__in=TYPE_SECTIONS).order_by("pk")
-        seen_kinds = {(a.source, a.title, a.question_type) for a in chosen.values()}
-        by_focus: dict[tuple[str, str], list[ReferenceArticle]] = {}
-        for article in siblings:
-            kind = (article.source, article.title, article.question_type)
-            if kind not in seen_kinds:
-                seen_kinds.add(kind)
-                by_focus.setdefault((article.source, article.title), []).append(article)
-        for focus in focuses:
-            for article in by_focus.get(focus, []):
-                chosen.setdefault(article.pk, article)
-    return list(chosen.values())[:SOURCE_LIMIT]
+    if not focuses:
+        return list(chosen.values())[:SOURCE_LIMIT], []
+    about = Q()
+    for source, title in focuses:
+        about |= Q(source=source, title=title)
+    library = list(ReferenceArticle.objects.current().filter(about).order_by("pk"))
+    seen_kinds = {(a.source, a.title, a.question_type) for a in chosen.values()}
+    by_focus: dict[tuple[str, str], list[ReferenceArticle]] = {}
+    for article in library:
+        kind = (article.source, article.title, article.question_type)
+        if article.question_type in TYPE_SECTIONS and kind not in seen_kinds:
+            seen_kinds.add(kind)
+            by_focus.setdefault((article.source, article.title), []).append(article)
+    for focus in focuses:
+        for article in by_focus.get(focus, []):
+            chosen.setdefault(article.pk, article)
+    articles = list(chosen.values())[:SOURCE_LIMIT]
+    taken = {a.pk for a in articles}
+    rank = {focus: n for n, focus in enumerate(focuses)}
+    urgent = [
+        a
+        for a in sorted(library, key=lambda a: (rank[(a.source, a.title)], a.pk))
+        if a.pk not in taken and any(urgency(unit) for unit in split_units(a.answer))
+    ]
+    return articles, urgent[:URGENT_SOURCE_LIMIT]
 
 
 def _visible_reply(question: Question) -> Reply | None:
@@ -265,16 +278,23 @@ def more_info_refresh(*, question: Question, generator: Generator | None = None)
         return None
     text = question_text(question)
     matches = match_articles(text, limit=RELATED_LIMIT)
-    articles = draft_sources(matches)
+    articles, urgent = draft_sources(matches)
     sources = [
-        Source(article_id=a.pk, title=a.title, question=a.question, question_type=a.question_type, answer=a.answer)
-        for a in articles
+        Source(
+            article_id=a.pk,
+            title=a.title,
+            question=a.question,
+            question_type=a.question_type,
+            answer=a.answer,
+            urgent_only=a in urgent,
+        )
+        for a in [*articles, *urgent]
     ]
     if not matches and not MoreInfo.objects.filter(question=question).exists():
         return None  # nothing in the library is about it (or the library is empty): nothing to store
     draft = (generator or get_generator()).generate(question=text, reply=reply.body, sources=sources)
     # Only sentences citing the articles given count; a generator cannot bring in anything else.
-    given = {a.pk for a in articles}
+    given = {s.article_id for s in sources}
     sentences = [s for s in draft.sentences if s.sources and set(s.sources) <= given and s.text.strip()]
     with transaction.atomic():
         more_info, _created = MoreInfo.objects.select_for_update().get_or_create(question=question)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -486,12 +486,16 @@ class FaqScorer:
             rows.append([whole, max(best, whole), *faq_lexical_features(consumer, faq, self.idf)])
         return np.array(rows, dtype=np.float64).reshape(-1, len(FAQ_FEATURE_NAMES))
 
-    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        """Probability that each FAQ question (second) answers its consumer question (first)."""
+    def score(self, pairs: Sequence[tuple[str, str]], known: Mapping[str, FloatArray] | None = None) -> list[float]:
+        """Probability that each FAQ question (second) answers its consumer question (first).
+
+        `known` gives the unit embeddings of texts already embedded (stored FAQ questions, a search query);
+        every other text and sentence is embedded here, once."""
         if not pairs:
             return []
-        texts = list(dict.fromkeys(t for c, f in pairs for t in (c, f, *sentences(c))))
-        vectors = dict(zip(texts, embed(texts), strict=True))
+        vectors = dict(known or {})
+        texts = [t for t in dict.fromkeys(t for c, f in pairs for t in (c, f, *sentences(c))) if t not in vectors]
+        vectors.update(zip(texts, embed(texts), strict=True))
         logits = self.features(pairs, vectors) @ self._weights + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         # A side without a single word asks or answers nothing; the embeddings of "" are not evidence.

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -57,6 +58,54 @@ def test_split_units_drops_headings_fragments_and_talk_about_the_document() -> N
     assert split_units(answer) == ["The most common symptoms are cloudy vision and glare at night."]
 
 
+def test_split_units_never_runs_a_heading_or_a_list_item_into_a_sentence() -> None:
+    # MedQuAD's answers lost their line breaks: headings and list items without a full stop run into the
+    # sentence after them. Written for this test in that shape.
+    answer = (
+        "Summary : Knee surgery replaces a worn joint with new parts. Knee surgery can - Ease pain - Help you walk "
+        "farther - Improve bending and other movements The most common problem after surgery is a stiff knee. "
+        "Wound Care Keep the wound clean and dry until the stitches come out. "
+        "Signs of a clot include - Swelling of the calf - Pain when you stand Call your doctor right away if you "
+        "have these signs. Get Help for a Clot Right Away People with a clot in the leg need treatment at once. "
+        "Joint Infection Sudden, severe pain with fever can mean that the new joint is infected. "
+        "A sudden fever needs a visit too. How is a joint infection treated? "
+        "Exercises and Activity A physical therapist will show you exercises that make the knee stronger. "
+        "Risks are higher in people who have: - diabetes - hepatitis C - a weak immune system Recovery Time "
+        "Most people walk with a cane for a few weeks after surgery. Help at Home"
+    )
+    units = split_units(answer)
+    assert units == [
+        "Knee surgery replaces a worn joint with new parts.",
+        "The most common problem after surgery is a stiff knee.",
+        "Keep the wound clean and dry until the stitches come out.",
+        "Call your doctor right away if you have these signs.",
+        "People with a clot in the leg need treatment at once.",
+        "Sudden, severe pain with fever can mean that the new joint is infected.",
+        "A sudden fever needs a visit too.",
+        "A physical therapist will show you exercises that make the knee stronger.",
+        "Risks are higher in people who have: diabetes; hepatitis C; a weak immune system.",
+        "Most people walk with a cane for a few weeks after surgery.",
+    ]
+    for heading in ("Improve bending", "Wound Care", "Get Help", "Joint Infection", "Recovery Time", "Help at Home"):
+        assert not any(heading in unit for unit in units)
+
+
+def test_split_units_leaves_names_at_the_start_of_a_sentence_whole() -> None:
+    answer = (
+        "Osgood-Schlatter Disease is a cause of knee pain in growing children. Doctors see Osgood-Schlatter "
+        "Disease most often in boys who play sports. The National Institute of Arthritis and Skin Diseases supports "
+        "research on knee pain. Vitamin A deficiency can make the eyes dry and sore. Children with Down syndrome "
+        "have loose joints more often than other children."
+    )
+    assert split_units(answer) == [
+        "Osgood-Schlatter Disease is a cause of knee pain in growing children.",
+        "Doctors see Osgood-Schlatter Disease most often in boys who play sports.",
+        "The National Institute of Arthritis and Skin Diseases supports research on knee pain.",
+        "Vitamin A deficiency can make the eyes dry and sore.",
+        "Children with Down syndrome have loose joints more often than other children.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("unit", "question_type", "section"),
     [
@@ -66,6 +115,11 @@ def test_split_units_drops_headings_fragments_and_talk_about_the_document() -> N
         ("Medicines such as beta blockers can reduce the tremor.", "treatment", "self_care"),
         ("Changes in the brain are thought to cause the shaking.", "information", "causes"),
         ("Essential tremor is a nerve disorder of the hands.", "information", "symptoms"),
+        ("Essential tremor is a nerve disorder that causes shaking of the hands.", "information", "symptoms"),
+        ("If you have trouble breathing, call your doctor right away.", "information", "urgent"),
+        ("A person with these symptoms should seek medical attention immediately.", "symptoms", "urgent"),
+        ("Talk with your doctor about when to take the pill.", "treatment", "self_care"),
+        ("People with severe tremor often go to the hospital for tests.", "symptoms", "symptoms"),
         ("About 1 in 25 adults over 40 have it.", "frequency", None),
     ],
 )
@@ -90,6 +144,42 @@ def test_extractive_draft_only_uses_source_sentences_and_cites_each() -> None:
     assert urgent == [
         "Call your doctor right away if the shaking starts suddenly or comes with weakness on one side of the body."
     ]
+
+
+def test_urgent_sentences_are_found_anywhere_in_a_source_and_an_urgent_only_source_feeds_nothing_else() -> None:
+    late = Source(
+        article_id=200,
+        title="Essential Tremor",
+        question="What are the symptoms of Essential Tremor ?",
+        question_type="symptoms",
+        # Past the first sentences the other sections take from an article.
+        answer=" ".join(f"The shaking of the hands can look different in case number {n}." for n in range(20))
+        + " Call your doctor right away if the shaking comes with weakness or numbness in one arm.",
+    )
+    extra = Source(
+        article_id=201,
+        title="Essential Tremor",
+        question="What is the outlook for Essential Tremor ?",
+        question_type="information",
+        answer="Essential tremor is a nerve disorder that makes the hands and the head shake. "
+        "It usually gets slowly worse over many years. "
+        "Go to the emergency room at once if shaking hands come with a sudden severe headache.",
+        urgent_only=True,
+    )
+    draft = ExtractiveGenerator().generate(question=QUESTION, reply=REPLY, sources=[late, extra])
+    assert {(s.section, s.text, s.sources) for s in draft.sentences if s.sources == (201,)} == {
+        ("urgent", "Go to the emergency room at once if shaking hands come with a sudden severe headache.", (201,))
+    }
+    assert [s.text for s in draft.sentences if s.section == "urgent"] == [
+        "Call your doctor right away if the shaking comes with weakness or numbness in one arm.",
+        "Go to the emergency room at once if shaking hands come with a sudden severe headache.",
+    ]
+
+
+def test_a_draft_without_a_source_saying_when_to_get_care_has_no_urgent_section() -> None:
+    sources = [replace(s, answer=s.answer.replace("Call your doctor right away", "Doctors say")) for s in SOURCES]
+    draft = ExtractiveGenerator().generate(question=QUESTION, reply=REPLY, sources=sources)
+    assert draft.sentences and "urgent" not in {s.section for s in draft.sentences}
 
 
 def test_extractive_draft_of_nothing_is_empty() -> None:

@@ -92,6 +92,54 @@ def test_refresh_stores_related_faq_and_a_draft_citing_the_sources(
     assert set(more_info.shown_articles.values_list("pk", flat=True)) == set(related)
 
 
+def test_urgent_section_comes_from_another_article_on_the_condition_when_the_matched_ones_say_nothing(
+    db: None, tremor_question: Question
+) -> None:
+    quiet = [
+        {**line, "answer": line["answer"].replace("Call your doctor right away if", "Doctors look closely when")}
+        for line in LIBRARY
+    ]
+    outlook = {
+        "focus": "Essential Tremor",
+        "question_type": "outlook",
+        "question": "What is the outlook for Essential Tremor ?",
+        "answer": "Essential tremor is not life threatening, but it often gets slowly worse with age. "
+        "See a doctor right away if the shaking starts suddenly after a head injury or a new medicine.",
+        "url": "https://example.org/tremor-outlook",
+    }
+    knee = {
+        "focus": "Knee Pain",
+        "question_type": "outlook",
+        "question": "What is the outlook for Knee Pain ?",
+        "answer": "Call your doctor right away if the knee is hot, red and swollen with a fever.",
+        "url": "https://example.org/knee-outlook",
+    }
+    import_library([*quiet, outlook, knee])
+    more_info = drafted(tremor_question)
+    urgent = list(more_info.sentences.filter(section="urgent").prefetch_related("sources"))
+    assert [s.text for s in urgent] == [
+        "See a doctor right away if the shaking starts suddenly after a head injury or a new medicine."
+    ]
+    assert [a.question for a in urgent[0].sources.all()] == ["What is the outlook for Essential Tremor ?"]
+    # The article was given for that sentence only, and Related FAQ lists the matched articles alone.
+    assert not more_info.sentences.exclude(section="urgent").filter(sources__question_type="outlook").exists()
+    assert "What is the outlook for Essential Tremor ?" not in [r["question"] for r in more_info.related]
+
+
+def test_no_urgent_section_when_no_article_on_the_condition_says_when_to_get_care(
+    db: None, tremor_question: Question
+) -> None:
+    import_library(
+        [
+            {**line, "answer": line["answer"].replace("Call your doctor right away if", "Doctors look closely when")}
+            for line in LIBRARY
+        ]
+    )
+    more_info = drafted(tremor_question)
+    assert more_info.sentences.exists()
+    assert not more_info.sentences.filter(section="urgent").exists()
+
+
 def test_refresh_stores_nothing_without_a_library(tremor_question: Question) -> None:
     assert services.more_info_refresh(question=tremor_question) is None
     assert not MoreInfo.objects.exists()
