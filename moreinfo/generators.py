@@ -6,7 +6,8 @@ Two generators share one interface (`Generator.generate`):
   so it cannot state anything the sources do not say;
 - `ChatCompletionsGenerator` asks any OpenAI-compatible chat-completions server to write the text
   from the numbered sources, and accepts its answer only when every sentence cites sources it was
-  given. On a timeout, an error or a rejected answer it logs why and returns the extractive draft.
+  given, and cites a source given for the urgent section only in that section. On a timeout, an error
+  or a rejected answer it logs why and returns the extractive draft.
 """
 
 from __future__ import annotations
@@ -432,6 +433,8 @@ SYSTEM_PROMPT = """You write patient-education text for a medical question-and-a
 Use only facts stated in the numbered sources. Write short, plain sentences for a patient.
 Sections: "symptoms" (understanding the symptoms), "causes" (possible causes), "self_care" (what you can do),
 "urgent" (when to seek care urgently). Leave out a section the sources say nothing about.
+A source marked "(urgent section only)" is given only for when to seek care urgently: cite it only in
+sentences of the "urgent" section, never in another section.
 Answer with JSON only, no other text, in this shape:
 {"sentences": [{"section": "symptoms", "text": "One sentence.", "sources": [1]}]}
 Every sentence must list the numbers of the sources that state it."""
@@ -439,9 +442,23 @@ Every sentence must list the numbers of the sources that state it."""
 MAX_SOURCE_CHARS = 2500
 
 
+URGENT_ONLY_MARK = "(urgent section only)"
+
+
+def _source_text(source: Source) -> str:
+    """What the server reads of a source: its beginning, or of an urgent-only source the sentences that say to
+    get care (the ones it was chosen for, wherever they stand in a long article)."""
+    if source.urgent_only:
+        urgent = " ".join(unit for unit in split_units(source.answer) if urgency(unit))
+        if urgent:
+            return urgent[:MAX_SOURCE_CHARS]
+    return source.answer[:MAX_SOURCE_CHARS]
+
+
 def chat_messages(*, question: str, reply: str, sources: Sequence[Source]) -> list[dict[str, str]]:
     numbered = "\n\n".join(
-        f"[{number}] {s.title}: {s.question}\n{s.answer[:MAX_SOURCE_CHARS]}" for number, s in enumerate(sources, 1)
+        f"[{number}] {URGENT_ONLY_MARK + ' ' if s.urgent_only else ''}{s.title}: {s.question}\n{_source_text(s)}"
+        for number, s in enumerate(sources, 1)
     )
     user = f"Patient's question:\n{question}\n\nDoctor's reply:\n{reply}\n\nSources:\n{numbered}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
@@ -473,6 +490,11 @@ def parse_chat_draft(content: str, sources: Sequence[Source]) -> tuple[Sentence,
             raise DraftRejected(f"sentence {number} cites no source")
         if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= len(sources) for n in cited):
             raise DraftRejected(f"sentence {number} cites a source it was not given: {cited!r}")
+        misused = [n for n in cited if sources[n - 1].urgent_only]
+        if misused and section != Section.URGENT:
+            raise DraftRejected(
+                f"sentence {number} ({section}) cites a source given for the urgent section only: {misused!r}"
+            )
         ids = tuple(dict.fromkeys(sources[n - 1].article_id for n in cited))
         sentences.append(Sentence(section=section, text=" ".join(body.split()), sources=ids))
     order = {key: position for position, key in enumerate(Section.values)}

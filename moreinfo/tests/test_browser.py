@@ -63,6 +63,11 @@ def test_doctor_edits_and_approves_a_draft_and_the_page_shows_it(
     assert page.input_value(f"#id_text-{first.pk}") == first.text
     assert page.locator(".draft-sentence").count() == more_info.sentences.count()
     assert page.locator("ul.sources li").count() >= 1
+    # The Sources card's heading sits at the card's padding, with no extra gap above it.
+    card = page.locator(".draft-sources")
+    inset = card.evaluate("e => parseFloat(getComputedStyle(e).paddingTop) + e.clientTop")  # padding and border
+    card_box, heading_box = card.bounding_box(), card.locator("h2").bounding_box()
+    assert card_box and heading_box and heading_box["y"] - card_box["y"] <= inset + 1
 
     page.fill(f"#id_text-{first.pk}", EDITED)
     page.check(f"#id_remove-{second.pk}")

@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,6 +33,17 @@ SOURCES = [
     )
     for n, a in enumerate(LIBRARY[:4])
 ]
+# Given besides SOURCES for what it says about getting care urgently, which is at the end of a long article.
+URGENT_ONLY = Source(
+    article_id=110,
+    title="Essential Tremor",
+    question="What is the outlook for Essential Tremor ?",
+    question_type="outlook",
+    answer="Essential tremor usually gets slowly worse over many years. "
+    + " ".join(f"In year {n} of the study the shaking of the hands was measured again." for n in range(1, 41))
+    + " Go to the emergency room at once if shaking hands come with a sudden severe headache.",
+    urgent_only=True,
+)
 QUESTION = "My hands and head shake all the time\nFor a year my hands shake when I hold a cup. What could it be?"
 REPLY = "This may be essential tremor. Please see a neurologist for an examination."
 
@@ -194,6 +205,7 @@ class ChatServer:
 
     def __init__(self) -> None:
         self.content: str = ""
+        self.respond: Callable[[dict[str, Any]], str] | None = None  # content made from the request's body
         self.status = 200
         self.delay = 0.0
         self.requests: list[dict[str, Any]] = []
@@ -206,10 +218,11 @@ class ChatServer:
                     {"path": self.path, "headers": dict(self.headers), "body": json.loads(self.rfile.read(length))}
                 )
                 time.sleep(server.delay)
+                content = server.respond(server.requests[-1]["body"]) if server.respond else server.content
                 reply = {
                     "id": "chatcmpl-test",
                     "object": "chat.completion",
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": server.content}}],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
                 }
                 data = json.dumps(reply).encode()
                 try:
@@ -280,8 +293,10 @@ def test_chat_draft_in_a_code_fence_is_accepted(chat_server: ChatServer) -> None
     assert [s.text for s in draft.sentences] == ["It often runs in families."]
 
 
-def _assert_fell_back(draft: Any, caplog: pytest.LogCaptureFixture, reason: str) -> None:
-    extractive = ExtractiveGenerator().generate(question=QUESTION, reply=REPLY, sources=SOURCES)
+def _assert_fell_back(
+    draft: Any, caplog: pytest.LogCaptureFixture, reason: str, sources: Sequence[Source] = SOURCES
+) -> None:
+    extractive = ExtractiveGenerator().generate(question=QUESTION, reply=REPLY, sources=sources)
     assert draft.generator == "extractive"
     assert draft.sentences == extractive.sentences
     assert draft.note.startswith("fallback from llm:")
@@ -314,6 +329,54 @@ def test_chat_draft_that_breaks_a_rule_is_rejected_for_the_extractive_one(
         _assert_fell_back(draft, caplog, reason)
     else:
         assert draft.generator == "llm"  # the good sentence alone is a valid draft
+
+
+def test_chat_prompt_marks_an_urgent_only_source_and_gives_only_what_it_says_about_getting_care(
+    chat_server: ChatServer,
+) -> None:
+    chat_server.answer(
+        [
+            {"section": "symptoms", "text": "Essential tremor makes the hands or head shake.", "sources": [1]},
+            {"section": "urgent", "text": "Go to an emergency room at once with a bad headache.", "sources": [5]},
+            {"section": "urgent", "text": "Get care right away if the shaking starts suddenly.", "sources": [2, 5]},
+        ]
+    )
+    draft = _generator(chat_server).generate(question=QUESTION, reply=REPLY, sources=[*SOURCES, URGENT_ONLY])
+    assert draft.generator == "llm" and draft.note == ""
+    assert [(s.section, s.sources) for s in draft.sentences] == [
+        ("symptoms", (100,)),
+        ("urgent", (110,)),
+        ("urgent", (101, 110)),
+    ]
+    [request] = chat_server.requests
+    system, user = (m["content"] for m in request["body"]["messages"])
+    assert '"(urgent section only)"' in system and 'only in\nsentences of the "urgent" section' in system
+    assert "[5] (urgent section only) Essential Tremor: What is the outlook for Essential Tremor ?" in user
+    # Its urgent sentence stands past the part of a long source the server is given; the rest is left out.
+    assert "Go to the emergency room at once if shaking hands come with a sudden severe headache." in user
+    assert "slowly worse" not in user and "measured again" not in user
+    assert user.count("(urgent section only)") == 1  # the other sources feed any section
+
+
+@pytest.mark.parametrize(
+    ("section", "cited"), [("symptoms", [5]), ("self_care", [4, 5]), ("causes", [5, 3])], ids=["alone", "with", "first"]
+)
+def test_chat_draft_citing_an_urgent_only_source_outside_the_urgent_section_is_rejected(
+    chat_server: ChatServer, caplog: pytest.LogCaptureFixture, section: str, cited: list[int]
+) -> None:
+    sources = [*SOURCES, URGENT_ONLY]
+    chat_server.answer(
+        [
+            {"section": "urgent", "text": "Go to an emergency room at once with a bad headache.", "sources": [5]},
+            {"section": section, "text": "The shaking slowly gets worse over the years.", "sources": cited},
+        ]
+    )
+    with caplog.at_level(logging.WARNING, logger="moreinfo.generators"):
+        draft = _generator(chat_server).generate(question=QUESTION, reply=REPLY, sources=sources)
+    reason = f"sentence 2 ({section}) cites a source given for the urgent section only"
+    _assert_fell_back(draft, caplog, reason, sources)
+    # The fallback keeps the same rule: the urgent-only article feeds the urgent section alone.
+    assert {s.section for s in draft.sentences if 110 in s.sources} == {"urgent"}
 
 
 @pytest.mark.parametrize("content", ["I am sorry, I cannot help with that.", '{"sentences": "none"}', "[1, 2]"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -92,9 +93,8 @@ def test_refresh_stores_related_faq_and_a_draft_citing_the_sources(
     assert set(more_info.shown_articles.values_list("pk", flat=True)) == set(related)
 
 
-def test_urgent_section_comes_from_another_article_on_the_condition_when_the_matched_ones_say_nothing(
-    db: None, tremor_question: Question
-) -> None:
+def import_library_with_urgent_advice_elsewhere() -> None:
+    """The test library, but none of the matched articles says when to get care; an outlook article does."""
     quiet = [
         {**line, "answer": line["answer"].replace("Call your doctor right away if", "Doctors look closely when")}
         for line in LIBRARY
@@ -115,6 +115,12 @@ def test_urgent_section_comes_from_another_article_on_the_condition_when_the_mat
         "url": "https://example.org/knee-outlook",
     }
     import_library([*quiet, outlook, knee])
+
+
+def test_urgent_section_comes_from_another_article_on_the_condition_when_the_matched_ones_say_nothing(
+    db: None, tremor_question: Question
+) -> None:
+    import_library_with_urgent_advice_elsewhere()
     more_info = drafted(tremor_question)
     urgent = list(more_info.sentences.filter(section="urgent").prefetch_related("sources"))
     assert [s.text for s in urgent] == [
@@ -124,6 +130,40 @@ def test_urgent_section_comes_from_another_article_on_the_condition_when_the_mat
     # The article was given for that sentence only, and Related FAQ lists the matched articles alone.
     assert not more_info.sentences.exclude(section="urgent").filter(sources__question_type="outlook").exists()
     assert "What is the outlook for Essential Tremor ?" not in [r["question"] for r in more_info.related]
+
+
+@pytest.mark.parametrize(("section", "accepted"), [("urgent", True), ("symptoms", False)])
+def test_the_chat_generator_may_cite_the_urgent_only_article_in_the_urgent_section_alone(
+    db: None, tremor_question: Question, section: str, accepted: bool
+) -> None:
+    import_library_with_urgent_advice_elsewhere()
+
+    def respond(body: dict[str, Any]) -> str:
+        prompt = body["messages"][-1]["content"]
+        [number] = re.findall(r"^\[(\d+)\] \(urgent section only\) ", prompt, re.MULTILINE)
+        text = "See a doctor at once if shaking starts suddenly."
+        return json.dumps({"sentences": [{"section": section, "text": text, "sources": [int(number)]}]})
+
+    server = ChatServer()
+    server.respond = respond
+    server.thread.start()
+    try:
+        generator = ChatCompletionsGenerator(base_url=server.url, model="m", timeout=5)
+        more_info = services.more_info_refresh(question=tremor_question, generator=generator)
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    assert more_info is not None and len(server.requests) == 1
+    outlook = ReferenceArticle.objects.get(question="What is the outlook for Essential Tremor ?")
+    if accepted:
+        assert (more_info.generator, more_info.generator_note) == ("llm", "")
+        assert [(s.section, s.text) for s in more_info.sentences.filter(sources=outlook)] == [
+            ("urgent", "See a doctor at once if shaking starts suddenly.")
+        ]
+    else:
+        assert more_info.generator == "extractive"
+        assert "cites a source given for the urgent section only" in more_info.generator_note
+        assert set(more_info.sentences.filter(sources=outlook).values_list("section", flat=True)) == {"urgent"}
 
 
 def test_no_urgent_section_when_no_article_on_the_condition_says_when_to_get_care(
