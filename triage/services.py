@@ -120,10 +120,14 @@ def _department_slugs() -> list[str]:
 
 
 @transaction.atomic
-def router_train() -> RouterSnapshot:
-    """Train the department router from the seed phrases, the topics and every answered question."""
+def router_train(*, seeds_only: bool = False) -> RouterSnapshot:
+    """Train the department router from the seed phrases, the topics and every answered question.
+
+    With seeds_only, from the seed phrases and topics alone: a few seconds however many questions there
+    are, so a deployment stores one before its web processes start instead of each building its own.
+    """
     examples = _seed_examples()
-    answered = Question.objects.public().filter(department__isnull=False)
+    answered = Question.objects.none() if seeds_only else Question.objects.public().filter(department__isnull=False)
     history = [
         (f"{title}\n{body}", slug)
         for title, body, slug in answered.values_list("scrubbed_title", "scrubbed_body", "department__slug")

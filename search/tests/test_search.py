@@ -13,6 +13,7 @@ from questions.services import question_create, question_hide, reply_publish
 from search.models import QuestionEmbedding, SearchDocument, SimilarQuestion
 from search.selectors import results, similar_for_page
 from search.selectors import search as search_hits
+from triage.models import RouterSnapshot
 
 
 def search(text: str, department_id: int | None = None) -> list:
@@ -139,6 +140,7 @@ def test_import_qa_is_resumable_and_reports_bad_lines(
     settings,
 ) -> None:
     settings.SEARCH_INDEX_REFRESH_SECONDS = 0
+    settings.ROUTER_RETRAIN_EVERY = 2
     lines = [
         {
             "id": "a-1",
@@ -179,6 +181,8 @@ def test_import_qa_is_resumable_and_reports_bad_lines(
     assert first.replies.get().doctor.name == "Lee"
     assert first.public_body == "Can stress cause a tremor in my hands?"
     assert QuestionEmbedding.objects.filter(question__in=imported).count() == 2
+    # The department router was retrained in the background on what was imported.
+    assert RouterSnapshot.objects.get().answered_questions == 2
 
     call_command("import_qa", str(path), "--department", "neurology", stdout=out, stderr=StringIO(), verbosity=0)
     assert Question.objects.filter(source="example.org").count() == 2

@@ -160,3 +160,14 @@ def test_train_router_learns_from_answered_questions(published_question: Questio
     assert services.suggest_departments("tremor in my head and neck")  # the stored router answers
     settings.ROUTER_RETRAIN_EVERY = 1
     assert not services.router_is_stale()
+
+
+def test_a_deployment_stores_a_seed_router_once_before_its_web_processes_start(published_question: Question) -> None:
+    out = StringIO()
+    call_command("train_router", "--seeds-only", "--if-missing", stdout=out)
+    snapshot = RouterSnapshot.objects.get()
+    assert snapshot.answered_questions == 0 and snapshot.examples > 100
+    assert services.suggest_departments("tremor in my head and neck")[0].slug == "neurology"
+    call_command("train_router", "--seeds-only", "--if-missing", stdout=out)
+    assert RouterSnapshot.objects.count() == 1
+    assert "stored already" in out.getvalue()

@@ -15,6 +15,7 @@ from accounts.models import DoctorProfile
 from departments.models import Department
 from questions.importer import ArchiveEntry, BadLine, import_batch, read_lines
 from search.tasks import index_questions
+from triage.tasks import retrain_router_if_stale
 
 
 class Command(BaseCommand):
@@ -26,7 +27,11 @@ class Command(BaseCommand):
             "--department", default="family-medicine", help="department slug for lines that do not name one"
         )
         parser.add_argument("--batch-size", type=int, default=256)
-        parser.add_argument("--no-index", action="store_true", help="do not queue embedding and Similar Q&A work")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="do not queue background work (embeddings, Similar Q&A, the department router)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -64,6 +69,9 @@ class Command(BaseCommand):
                     if len(batch) >= options["batch_size"]:
                         flush()
                 flush()
+        if created and not options["no_index"]:
+            # The router learns departments from answered questions: retrain it in the background.
+            retrain_router_if_stale.enqueue()
         self.stdout.write(
             self.style.SUCCESS(f"Imported {created} questions; {skipped} were already there; {bad} bad lines.")
         )
