@@ -44,7 +44,8 @@ def _some_weeks_of_work(doctors: list[DoctorProfile]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moderator_sees_the_operations_charts(page, live_server, moderator: User) -> None:
+def test_moderator_sees_the_operations_charts(page, live_server, moderator: User, neurology: Department) -> None:
+    # `neurology` puts back the departments an earlier browser test's flush removed.
     doctors = [
         make_doctor(username, Department.objects.get(slug=slug))
         for username, slug in [("lin_meihua", "neurology"), ("wang_derm", "dermatology"), ("chen_cardio", "cardiology")]
