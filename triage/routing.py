@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,12 +218,14 @@ def train(
     *,
     seeds: Sequence[tuple[str, str]] = (),
     embedder: Embedder | None = None,
+    known: Mapping[str, np.ndarray] | None = None,
 ) -> RouterModel:
     """Train a router on (text, department slug) pairs.
 
     `examples` are the platform's answered questions with their final department; `seeds` are
     `seed_examples(topics)`. Passing seeds separately lets history outweigh them; training on the
     seeds alone as `examples` works too. Labels outside `departments` are skipped and counted.
+    `known` holds vectors already computed for some texts; only the others are embedded.
     """
     departments = list(departments)
     if not departments:
@@ -242,7 +244,10 @@ def train(
     kept = sorted(frequency, key=lambda gram: (-frequency[gram], gram))[:MAX_NGRAMS]
     vocabulary = {gram: i for i, gram in enumerate(sorted(kept))}
 
-    vectors = (embedder or _default_embedder)(texts)
+    known = known or {}
+    missing = [text for text in dict.fromkeys(texts) if text not in known]
+    computed = dict(zip(missing, (embedder or _default_embedder)(missing), strict=True)) if missing else {}
+    vectors = np.stack([known[text] if text in known else computed[text] for text in texts])
     weights, bias = _fit(features(texts, vectors, vocabulary), y, sample_weight, len(departments))
     history = Counter(slug for text, slug in examples if slug in index and text.strip())
     return RouterModel(

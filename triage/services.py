@@ -123,16 +123,22 @@ def _department_slugs() -> list[str]:
 def router_train(*, seeds_only: bool = False) -> RouterSnapshot:
     """Train the department router from the seed phrases, the topics and every answered question.
 
+    An answered question is learned from its public text, whose meaning vector search has already stored:
+    reading it from the vector index instead of running the model again turns a retraining at 100,000
+    questions from about an hour of a worker's CPU into minutes. Only questions not indexed yet are embedded.
     With seeds_only, from the seed phrases and topics alone: a few seconds however many questions there
     are, so a deployment stores one before its web processes start instead of each building its own.
     """
+    from search.text import QUESTION_TEXT_FIELDS, question_text
+    from search.vectors import index
+
     examples = _seed_examples()
     answered = Question.objects.none() if seeds_only else Question.objects.public().filter(department__isnull=False)
-    history = [
-        (f"{title}\n{body}", slug)
-        for title, body, slug in answered.values_list("scrubbed_title", "scrubbed_body", "department__slug")
-    ]
-    model = routing.train(history, _department_slugs(), seeds=examples)
+    rows = list(answered.select_related("department").only(*QUESTION_TEXT_FIELDS, "department__slug").order_by())
+    history = [(question_text(q), q.department.slug) for q in rows]
+    stored = index.vectors([q.pk for q in rows])
+    known = {text: stored[q.pk] for q, (text, _) in zip(rows, history, strict=True) if q.pk in stored}
+    model = routing.train(history, _department_slugs(), seeds=examples, known=known)
     return RouterSnapshot.objects.create(
         examples=len(examples) + len(history), answered_questions=len(history), model=model.to_dict()
     )

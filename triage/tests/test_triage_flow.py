@@ -162,6 +162,32 @@ def test_train_router_learns_from_answered_questions(published_question: Questio
     assert not services.router_is_stale()
 
 
+def test_router_retraining_reads_answered_questions_vectors_from_the_search_index(
+    published_question: Question, monkeypatch
+) -> None:
+    from search.embeddings import embed
+    from search.models import QuestionEmbedding
+    from search.services import questions_index
+    from search.text import question_text
+    from search.vectors import index
+    from triage import routing
+
+    questions_index(question_ids=[published_question.pk])  # as the task queued on publication does
+    embedded: list[str] = []
+
+    def recording_embedder(texts):
+        embedded.extend(texts)
+        return embed(texts)
+
+    monkeypatch.setattr(routing, "_default_embedder", recording_embedder)
+    services.router_train()
+    assert embedded and question_text(published_question) not in embedded  # only the seed phrases ran the model
+    QuestionEmbedding.objects.all().delete()
+    index.refresh(force=True)
+    services.router_train()
+    assert question_text(published_question) in embedded  # not indexed: embedded here
+
+
 def test_a_deployment_stores_a_seed_router_once_before_its_web_processes_start(published_question: Question) -> None:
     out = StringIO()
     call_command("train_router", "--seeds-only", "--if-missing", stdout=out)
