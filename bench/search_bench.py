@@ -7,6 +7,11 @@ Uses a fresh SQLite database in a temporary folder unless DATABASE_URL is set (t
 must be empty; with --reuse it must hold a corpus built before, and only the requests are timed).
 Import and embedding run in this process; the requests run in a child process that
 only serves them, so its peak memory is that of a web process holding the vector index.
+
+With --parallel N, N such processes (like gunicorn's sync workers sharing the machine's cores) send
+suggestion requests at once for --seconds, and the throughput of all of them is printed instead:
+
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/search_bench.py --reuse --parallel 4
 """
 
 from __future__ import annotations
@@ -99,6 +104,64 @@ def serve(count: int) -> None:
     print(json.dumps(results))
 
 
+def serve_parallel(worker: int) -> None:
+    """Child process of --parallel: warm up, say so, wait for "go" and a deadline on stdin, then send
+    suggestion requests until the deadline; report their latencies."""
+    setup_django()
+    from django.test import Client
+
+    from search.vectors import index
+
+    client = Client()
+    index.refresh(force=True)
+    queries = [json.loads(line)["question_2"] for line in (DATA / "mqp_dev.jsonl").open(encoding="utf-8")]
+    random.Random(3).shuffle(queries)
+    # Each worker starts at its own place in the list, so no two send the same text at the same time.
+    offset = worker * 500 % len(queries)
+    queries = queries[offset:] + queries[:offset]
+    requests = [("/search/suggest/", {"title": q[:80], "body": q}) for q in queries]
+    timed_requests(client, requests[-10:])
+    print("ready", flush=True)
+    sys.stdin.readline()
+    deadline = float(sys.stdin.readline())
+    timings: list[float] = []
+    while time.time() < deadline:
+        timings += timed_requests(client, [requests[len(timings) % len(requests)]])
+    print(json.dumps({"timings": timings}), flush=True)
+
+
+def parallel(processes: int, seconds: float) -> None:
+    """Run `processes` serving processes at once for `seconds`; print requests per second and latencies."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--serve-parallel", str(worker)],
+            env={**os.environ},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for worker in range(processes)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            sys.exit("a serving process failed to start")
+    start = time.time()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write(f"go\n{start + seconds}\n")
+        child.stdin.flush()
+    timings: list[float] = []
+    for child in children:
+        out, _ = child.communicate()
+        timings += json.loads(out.strip().splitlines()[-1])["timings"]
+    elapsed = time.time() - start
+    print(
+        f"{processes} processes, suggestions for {elapsed:.0f} s: {len(timings) / elapsed:6.1f} requests/s  "
+        f"p50 {statistics.median(timings):6.1f} ms  p95 {percentile(timings, 0.95):6.1f} ms  ({len(timings)} requests)"
+    )
+
+
 def build(corpus: Path, similar_sample: int, random_vectors: bool) -> None:
     """Import and index `corpus` into the (empty) database, printing throughput."""
     from django.core.management import call_command
@@ -157,6 +220,15 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, nargs="?")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-parallel", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        metavar="N",
+        help="instead of timing requests one by one, run N serving processes at once and print the throughput "
+        "of suggestion requests (set OPENBLAS_NUM_THREADS as for the web processes)",
+    )
+    parser.add_argument("--seconds", type=float, default=30, help="how long --parallel sends requests")
     parser.add_argument("--similar-sample", type=int, default=300, help="questions whose Similar Q&A is timed")
     parser.add_argument(
         "--random-vectors",
@@ -174,6 +246,9 @@ def main() -> None:
     if args.serve:
         serve(args.requests)
         return
+    if args.serve_parallel is not None:
+        serve_parallel(args.serve_parallel)
+        return
     if not (DATA / "mqp_dev.jsonl").exists():
         sys.exit(f"{DATA} is missing: the benchmark needs ../shared/data")
     tmp = tempfile.TemporaryDirectory()
@@ -181,6 +256,9 @@ def main() -> None:
     setup_django()
     if not args.reuse:
         build(args.corpus, args.similar_sample, args.random_vectors)
+    if args.parallel:
+        parallel(args.parallel, args.seconds)
+        return
     child = subprocess.run(
         [sys.executable, __file__, "--serve", "--requests", str(args.requests)],
         env={**os.environ},

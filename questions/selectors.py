@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -34,6 +36,15 @@ def public_questions(
     if doctor is not None:
         queryset = queryset.filter(replies__doctor=doctor, replies__hidden_at__isnull=True)
     return _with_visible_reply(queryset.order_by("-published_at", "-pk"))
+
+
+def public_questions_by_id(ids: Collection[int]) -> dict[int, Question]:
+    """The public questions among `ids`, by primary key, with department and visible reply (two queries)."""
+    # Each fetched row is tested with `is_public` instead of putting the status in the WHERE clause: with it
+    # there, SQLite without table statistics (ANALYZE never run, the usual case) walks every published
+    # question through the status index rather than looking up these few keys, 60 ms of a suggestion
+    # request at 100,000 questions.
+    return {q.pk: q for q in _with_visible_reply(Question.objects.filter(pk__in=ids)) if q.is_public}
 
 
 def public_question_get(*, pk: int) -> Question:

@@ -19,7 +19,7 @@ from questions.models import Question
 from . import fulltext
 from .embeddings import embed
 from .pairs import get_scorer
-from .text import question_text
+from .text import QUESTION_TEXT_FIELDS, question_text
 from .vectors import index
 
 POOL = 50  # candidates taken from each of the two indexes
@@ -90,16 +90,15 @@ def similar_questions(
     """Answered questions that ask the same thing as `text`, best first, at most `limit`."""
     if vector is None:
         vector = query_vector(text)
-    candidates = hybrid(text, vector=vector, exclude=exclude, limit=RERANK)
+    candidates = [
+        h for h in hybrid(text, vector=vector, exclude=exclude, limit=RERANK) if h.meaning >= SIMILAR_MIN_MEANING
+    ]
     if not candidates:
         return []
-    texts = {q.pk: question_text(q) for q in Question.objects.filter(pk__in=[h.question_id for h in candidates])}
+    rows = Question.objects.filter(pk__in=[h.question_id for h in candidates]).only(*QUESTION_TEXT_FIELDS)
+    texts = {q.pk: question_text(q) for q in rows.order_by()}
     vectors = index.vectors(texts.keys())
-    kept = [
-        h
-        for h in candidates
-        if h.question_id in texts and h.question_id in vectors and h.meaning >= SIMILAR_MIN_MEANING
-    ]
+    kept = [h for h in candidates if h.question_id in texts and h.question_id in vectors]
     if not kept:
         return []
     scores = get_scorer().score(

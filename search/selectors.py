@@ -6,20 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from questions.models import Question
-from questions.selectors import public_questions
+from questions.selectors import public_questions_by_id
 
 from . import ranking
 from .text import query_terms, snippet
 
 
-def _public_with_reply(ids: Sequence[int]) -> dict[int, Question]:
-    return {q.pk: q for q in public_questions().filter(pk__in=ids)}
-
-
 def similar_for_page(question: Question) -> list[Question]:
     """The stored Similar Q&A of a question page (two queries)."""
     ids = list(question.similar_links.order_by("rank").values_list("similar_id", flat=True))
-    found = _public_with_reply(ids)
+    found = public_questions_by_id(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -37,7 +33,7 @@ def search(text: str, *, department_id: int | None = None, limit: int = 100) -> 
 
 def results(hits: Sequence[ranking.Hit], text: str) -> list[Result]:
     """The questions of some hits (one page of them), with snippets around the query words."""
-    found = _public_with_reply([h.question_id for h in hits])
+    found = public_questions_by_id([h.question_id for h in hits])
     terms = query_terms(text)
     return [
         Result(question=found[h.question_id], score=h.score, snippet=snippet(found[h.question_id].public_body, terms))
@@ -52,5 +48,5 @@ def suggestions(text: str, *, limit: int = 5) -> list[Question]:
     if len(query_terms(text)) < 2:
         return []
     hits = ranking.similar_questions(text, limit=limit)
-    found = _public_with_reply([h.question_id for h in hits])
+    found = public_questions_by_id([h.question_id for h in hits])
     return [found[h.question_id] for h in hits if h.question_id in found]

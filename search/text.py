@@ -75,6 +75,11 @@ def snippet(text: str, terms: list[str], length: int = 220) -> str:
     return window
 
 
+# The columns question_text reads (display_title, public_body): loading only these keeps the long
+# asker's text and the rest of the row out of a query that fetches many questions for their text.
+QUESTION_TEXT_FIELDS = ("public_title", "scrubbed_title", "scrubbed_body")
+
+
 def question_text(question: Question) -> str:
     """What a question means, for embeddings and pair scoring: its public title and its words."""
     return f"{question.display_title}\n{question.public_body}"

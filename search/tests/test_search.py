@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import DoctorProfile
 from departments.models import Department
@@ -131,6 +132,17 @@ def test_hiding_removes_a_question_from_search_and_similar(
     assert not SearchDocument.objects.filter(question=corpus["tremor_again"]).exists()
     assert not SimilarQuestion.objects.filter(similar=corpus["tremor_again"]).exists()
     assert all(r.question != corpus["tremor_again"] for r in search("ears twitching"))
+
+
+def test_a_question_hidden_behind_the_index_is_not_shown_before_the_index_catches_up(
+    corpus: dict[str, Question],
+) -> None:
+    knee = corpus["knee"]
+    Question.objects.filter(pk=knee.pk).update(hidden_at=timezone.now())  # not through the services: index stale
+    assert knee.pk in [hit.question_id for hit in search_hits("kilometres running")]
+    assert all(result.question != knee for result in search("kilometres running"))
+    response = Client().get("/search/suggest/", {"title": "knee pain when running", "body": KNEE[1]})
+    assert knee.display_title not in response.content.decode()
 
 
 def test_import_qa_is_resumable_and_reports_bad_lines(
