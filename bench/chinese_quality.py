@@ -163,10 +163,13 @@ class ProductFullText:
         from search.fulltext import chosen_terms
         from search.text import query_terms
 
-        return query_terms(text, limit=10_000) if all_terms else chosen_terms(text, self.doc_count)
+        return query_terms(text, limit=10_000) if all_terms else chosen_terms(text, self.doc_counts)
 
-    def doc_count(self, term: str) -> int:
-        return self._db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", ('"' + term + '"',)).fetchone()[0]
+    def doc_counts(self, terms: list[str]) -> dict[str, int]:
+        return {
+            term: self._db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", ('"' + term + '"',)).fetchone()[0]
+            for term in terms
+        }
 
     def search(self, text: str, limit: int, all_terms: bool = False) -> list[tuple[int, float]]:
         terms = self.terms(text, all_terms)

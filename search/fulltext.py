@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import connection
 
 from .pairs import STOP_WORDS, get_scorer, stem
@@ -22,11 +21,10 @@ COMMON_IDF = 2.9
 # Ranking every document that holds a word costs time in proportion to how many do, and a word found
 # in thousands of this site's questions says little that the meaning match has not already said. Words
 # in more than DF_CAP documents are left out (counting stops at the cap, so checking stays cheap);
-# counts are remembered for DF_TTL seconds, which suits a query re-sent on every pause in typing.
+# counts are kept in the shared cache for DF_TTL seconds, which suits a query re-sent on every pause in
+# typing and lets the web processes count a word once between them.
 DF_CAP = 1000
-DF_TTL = 600.0
-_doc_counts: dict[str, tuple[int, float]] = {}
-_doc_counts_lock = threading.Lock()
+DF_TTL = 600
 
 
 def informative_terms(terms: list[str]) -> list[str]:
@@ -53,41 +51,41 @@ def search(text: str, *, limit: int = 50, department_id: int | None = None) -> l
     return _sqlite(terms, limit, department_id)
 
 
-def chosen_terms(text: str, doc_count: Callable[[str], int] | None = None) -> list[str]:
+def chosen_terms(text: str, doc_counts: Callable[[list[str]], dict[str, int]] | None = None) -> list[str]:
     """The words of `text` worth matching: its rarest words, and for Chinese its character pairs (single
     characters only when it has no pair), none held by more than DF_CAP documents."""
-    count = doc_count or _doc_count
     terms = query_terms(text, limit=4 * MAX_CJK_TERMS + MAX_TERMS)
     chinese = [t for t in terms if is_cjk(t)]
     pairs = [t for t in chinese if len(t) == 2] or chinese
     chosen = informative_terms([t for t in terms if not is_cjk(t)]) + pairs[:MAX_CJK_TERMS]
-    return [t for t in chosen if count(t) <= DF_CAP]
+    counts = (doc_counts or _doc_counts)(chosen)
+    return [t for t in chosen if counts[t] <= DF_CAP]
 
 
-def _doc_count(term: str) -> int:
-    """How many documents hold `term`, counted up to DF_CAP + 1."""
-    now = time.monotonic()
-    with _doc_counts_lock:
-        known = _doc_counts.get(term)
-    if known and known[1] > now:
-        return known[0]
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d"
-            " WHERE d.tsv @@ plainto_tsquery('english', %s) LIMIT %s) AS x"
+def _doc_counts(terms: list[str]) -> dict[str, int]:
+    """How many documents hold each term, counted up to DF_CAP + 1: from the cache, and the terms it does not
+    hold in one query (a query per word cost a suggestion request 20 ms on PostgreSQL at 100,000 questions)."""
+    keys = {term: f"fulltext-df:{term}" for term in terms}
+    cached = cache.get_many(list(keys.values()))
+    counts = {term: cached[key] for term, key in keys.items() if key in cached}
+    missing = [term for term in dict.fromkeys(terms) if term not in counts]
+    if missing:
+        if connection.vendor == "postgresql":
+            match = "SELECT 1 FROM search_searchdocument d WHERE d.tsv @@ plainto_tsquery('english', %s)"
+        else:
+            match = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+        sql = " UNION ALL ".join(
+            f"SELECT {i}, (SELECT count(*) FROM ({match} LIMIT %s) AS x)" for i in range(len(missing))
         )
-        params: list[str | int] = [term, DF_CAP + 1]
-    else:
-        sql = "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s LIMIT %s)"
-        params = [_quoted(term), DF_CAP + 1]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        count = int(cursor.fetchone()[0])
-    with _doc_counts_lock:
-        if len(_doc_counts) > 100_000:
-            _doc_counts.clear()
-        _doc_counts[term] = (count, now + DF_TTL)
-    return count
+        params: list[str | int] = []
+        for term in missing:
+            params += [term if connection.vendor == "postgresql" else _quoted(term), DF_CAP + 1]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = {missing[i]: int(count) for i, count in cursor.fetchall()}
+        cache.set_many({keys[term]: count for term, count in found.items()}, DF_TTL)
+        counts.update(found)
+    return counts
 
 
 def _quoted(term: str) -> str:

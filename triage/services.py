@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from departments.models import Department, Topic
@@ -149,6 +150,24 @@ def router_is_stale() -> bool:
     latest = RouterSnapshot.objects.order_by("-created_at", "-pk").first()
     trained_on = latest.answered_questions if latest else 0
     return Question.objects.public().count() - trained_on >= settings.ROUTER_RETRAIN_EVERY
+
+
+ROUTER_TRAINING_LOCK = "triage-router-training"
+
+
+def router_retrain_if_stale() -> RouterSnapshot | None:
+    """Retrain the router when it is stale, unless another worker is retraining it already.
+
+    Every published reply queues this, so after a busy minute several workers would each train the same
+    router at once (at 100,000 questions, minutes of a core and 2.5 GB each); the one that holds the lock
+    trains, the others return. The lock expires with the task timeout, should its worker be killed.
+    """
+    if not router_is_stale() or not cache.add(ROUTER_TRAINING_LOCK, True, timeout=3600):
+        return None
+    try:
+        return router_train()
+    finally:
+        cache.delete(ROUTER_TRAINING_LOCK)
 
 
 @dataclass(frozen=True)

@@ -6,5 +6,4 @@ from . import services
 @task()
 def retrain_router_if_stale() -> None:
     """Queued after each published reply: retrain the department router every ROUTER_RETRAIN_EVERY answers."""
-    if services.router_is_stale():
-        services.router_train()
+    services.router_retrain_if_stale()

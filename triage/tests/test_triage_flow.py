@@ -188,6 +188,21 @@ def test_router_retraining_reads_answered_questions_vectors_from_the_search_inde
     assert question_text(published_question) in embedded  # not indexed: embedded here
 
 
+def test_one_worker_retrains_the_router_at_a_time(published_question: Question, settings) -> None:
+    from django.core.cache import cache
+
+    settings.ROUTER_RETRAIN_EVERY = 1
+    assert cache.add(services.ROUTER_TRAINING_LOCK, True)  # another worker is training
+    assert services.router_retrain_if_stale() is None
+    assert not RouterSnapshot.objects.exists()
+    cache.delete(services.ROUTER_TRAINING_LOCK)
+    snapshot = services.router_retrain_if_stale()
+    assert snapshot is not None and snapshot.answered_questions == 1
+    assert cache.add(services.ROUTER_TRAINING_LOCK, True)  # released after training
+    cache.delete(services.ROUTER_TRAINING_LOCK)
+    assert services.router_retrain_if_stale() is None  # fresh now
+
+
 def test_a_deployment_stores_a_seed_router_once_before_its_web_processes_start(published_question: Question) -> None:
     out = StringIO()
     call_command("train_router", "--seeds-only", "--if-missing", stdout=out)
