@@ -10,6 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -136,9 +137,15 @@ def router_train(*, seeds_only: bool = False) -> RouterSnapshot:
     examples = _seed_examples()
     answered = Question.objects.none() if seeds_only else Question.objects.public().filter(department__isnull=False)
     rows = list(answered.select_related("department").only(*QUESTION_TEXT_FIELDS, "department__slug").order_by())
-    history = [(question_text(q), q.department.slug) for q in rows]
     stored = index.vectors([q.pk for q in rows])
-    known = {text: stored[q.pk] for q, (text, _) in zip(rows, history, strict=True) if q.pk in stored}
+    history: list[tuple[str, str]] = []
+    known: dict[str, np.ndarray] = {}
+    for question in rows:
+        if question.department is None:  # excluded by the query; for the type checker
+            continue
+        history.append((question_text(question), question.department.slug))
+        if question.pk in stored:
+            known[history[-1][0]] = stored[question.pk]
     model = routing.train(history, _department_slugs(), seeds=examples, known=known)
     return RouterSnapshot.objects.create(
         examples=len(examples) + len(history), answered_questions=len(history), model=model.to_dict()

@@ -173,6 +173,7 @@ def test_router_retraining_reads_answered_questions_vectors_from_the_search_inde
     from triage import routing
 
     questions_index(question_ids=[published_question.pk])  # as the task queued on publication does
+    index.refresh(force=True)  # this process may hold a snapshot taken within the refresh interval
     embedded: list[str] = []
 
     def recording_embedder(texts):
