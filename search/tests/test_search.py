@@ -259,6 +259,19 @@ def test_words_in_more_documents_than_the_cap_are_left_to_the_meaning_match(
     assert [pk for pk, _ in fulltext.search("pills breastbone")] == [corpus["reflux"].pk]
 
 
+def test_word_search_on_postgresql_leaves_the_planner_settings_as_they_were(corpus: dict[str, Question]) -> None:
+    from django.db import connection, transaction
+
+    from search import fulltext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with transaction.atomic(), connection.cursor() as cursor:  # as inside a caller's transaction
+        assert [pk for pk, _ in fulltext.search("breastbone")] == [corpus["reflux"].pk]
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
 def test_chinese_is_indexed_as_characters_and_character_pairs(
     neurology, doctor, django_capture_on_commit_callbacks, settings
 ) -> None:
