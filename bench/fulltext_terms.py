@@ -22,14 +22,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
-def main() -> None:
-    import django
-
-    django.setup()
-    from chinese_quality import ProductFullText, hybrid
-
-    from search import fulltext, ranking
-    from search.embeddings import embed
+def paraphrase_task() -> tuple[list[str], list[tuple[str, int]]]:
+    """The corpus (every mqp question, the qa_seed_en and iCliniq questions) and the queries: each mqp
+    paraphrase with the position of its partner in the corpus."""
 
     def read(name: str) -> list[dict[str, str]]:
         return [json.loads(line) for line in (DATA / name).open(encoding="utf-8")]
@@ -39,7 +34,19 @@ def main() -> None:
     negatives = [p["question_2"] for p in pairs if p["label"] == 0]
     corpus = list(dict.fromkeys([p["question_1"] for p in pairs] + negatives + others))
     position = {text: i for i, text in enumerate(corpus)}
-    queries = [(p["question_2"], position[p["question_1"]]) for p in pairs if p["label"] == 1]
+    return corpus, [(p["question_2"], position[p["question_1"]]) for p in pairs if p["label"] == 1]
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from chinese_quality import ProductFullText, hybrid
+
+    from search import fulltext, ranking
+    from search.embeddings import embed
+
+    corpus, queries = paraphrase_task()
     print(f"{len(corpus)} texts, {len(queries)} queries")
     corpus_vectors, query_vectors = embed(corpus), embed([q for q, _ in queries])
     words = ProductFullText(corpus)

@@ -15,7 +15,6 @@ Words are chosen as the product does (search.fulltext.chosen_terms, document cou
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -112,19 +111,12 @@ def main() -> None:
 
     django.setup()
     from chinese_quality import hybrid, load
+    from fulltext_terms import paraphrase_task
 
     from search import ranking
     from search.embeddings import embed
 
-    def read(name: str) -> list[dict[str, str]]:
-        return [json.loads(line) for line in (DATA / name).open(encoding="utf-8")]
-
-    pairs = read("mqp_dev.jsonl")
-    others = [f"{r['title']}\n{r['question']}" for r in read("qa_seed_en.jsonl") + read("icliniq_specialty_dev.jsonl")]
-    negatives = [p["question_2"] for p in pairs if p["label"] == 0]
-    corpus = list(dict.fromkeys([p["question_1"] for p in pairs] + negatives + others))
-    position = {text: i for i, text in enumerate(corpus)}
-    queries = [(p["question_2"], position[p["question_1"]]) for p in pairs if p["label"] == 1]
+    corpus, queries = paraphrase_task()
     targets = [target for _, target in queries]
     print(f"English: {len(corpus)} texts, {len(queries)} queries")
     table = Table(corpus)
