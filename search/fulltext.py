@@ -126,15 +126,16 @@ def _ranked(sql: str, params: list[str | int], limit: int, department_id: int | 
         params.append(department_id)
     sql += " ORDER BY score DESC LIMIT %s"
     params.append(limit)
-    postgres = connection.vendor == "postgresql"
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            # No word is in more than DF_CAP documents, so the GIN index is always the way in. But the planner
-            # prices an OR of many words (a Chinese question gives up to 80 character pairs) as matching most of
-            # the table and reads all of it: 375 ms of one such question's query at 100,000 questions.
-            cursor.execute("SET LOCAL enable_seqscan = off")
+        # No word is in more than DF_CAP documents, so the GIN index is always the way in. But the planner
+        # prices an OR of many words (a Chinese question gives up to 80 character pairs) as matching most of
+        # the table and reads all of it: 375 ms of one such question's query at 100,000 questions.
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-        if postgres:
-            cursor.execute("RESET enable_seqscan")  # inside a caller's transaction SET LOCAL would outlive this
+        cursor.execute("RESET enable_seqscan")  # inside a caller's transaction SET LOCAL would outlive this
     return [(int(pk), float(score)) for pk, score in rows]
