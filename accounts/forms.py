@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import ModelMultipleChoiceField
 from departments.models import Department
 
 from .models import DoctorProfile, User
@@ -14,7 +15,7 @@ class SignupForm(UserCreationForm[User]):
 
 
 class DoctorSignupForm(forms.ModelForm[DoctorProfile]):
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         queryset=Department.objects.all(), widget=forms.CheckboxSelectMultiple, label=_("Departments")
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import ModelMultipleChoiceField
 from departments.models import Department, Topic
 from questions.forms import AskForm, ReplyForm
 
@@ -16,7 +17,7 @@ class ApiAskForm(AskForm):
 
 
 class ApiReplyForm(ReplyForm):
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         queryset=Topic.objects.none(), required=False, to_field_name="slug", label=_("Related FAQ topics")
     )
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from config.forms import ModelMultipleChoiceField
 from departments.models import Department, Topic
 
 from . import services
@@ -72,7 +73,7 @@ class ReplyForm(forms.Form):
         required=False,
         help_text=_("How the question is titled on its public page. Leave empty to keep the asker's title."),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         queryset=Topic.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -70,6 +70,25 @@ def test_doctor_application_creates_an_unverified_profile_for_the_moderators(
     assert "TW-12345" in dashboard.content.decode()
 
 
+def test_doctor_application_with_a_department_key_no_database_can_hold_is_refused(
+    asker: User, neurology: Department
+) -> None:
+    response = client_for(asker).post(
+        reverse("accounts:doctor_signup"),
+        {
+            "name": "Huang Ya-ting",
+            "title": "Attending Physician",
+            "hospital": "Harbour General Hospital",
+            "licence_number": "TW-12345",
+            "departments": [neurology.pk, "-99999999999999999999999"],
+            "bio": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not DoctorProfile.objects.filter(user=asker).exists()
+
+
 def test_doctor_application_with_a_licence_already_used_is_refused(
     asker: User, doctor: DoctorProfile, neurology: Department
 ) -> None:

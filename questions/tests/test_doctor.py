@@ -168,6 +168,19 @@ def test_a_too_short_reply_is_refused_with_the_draft_kept(waiting_question: Ques
     assert not waiting_question.replies.exists()
 
 
+def test_a_topic_key_no_database_can_hold_is_refused_with_the_draft_kept(
+    waiting_question: Question, doctor: DoctorProfile
+) -> None:
+    response = client_for(doctor.user).post(
+        reverse("questions:doctor_answer", args=[waiting_question.pk]),
+        _reply_form(topics=["99999999999999999999999"]),
+    )
+    assert response.status_code == 400
+    assert "is not a valid value" in response.content.decode()
+    assert DRAFT in response.content.decode()
+    assert not waiting_question.replies.exists()
+
+
 def test_a_question_hidden_while_the_doctor_writes_keeps_the_draft(
     waiting_question: Question, doctor: DoctorProfile
 ) -> None:
