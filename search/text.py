@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,11 +63,21 @@ def query_terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
     return list(seen)
 
 
+def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """Finds query terms where a word starts ("ears" in "earache", not in "years"), Chinese terms
+    anywhere (Chinese has no spaces); the longest term first. None when there are no terms."""
+    alternatives = [
+        re.escape(t) if is_cjk(t) else rf"(?<![^\W_]){re.escape(t)}"
+        for t in sorted(set(terms), key=lambda t: (-len(t), t))
+    ]
+    return re.compile("(" + "|".join(alternatives) + ")", re.IGNORECASE) if alternatives else None
+
+
 def snippet(text: str, terms: list[str], length: int = 220) -> str:
     """A window of `text` around the first query term found, for result lists."""
-    lowered = text.lower()
-    positions = [p for p in (lowered.find(t) for t in terms) if p >= 0]
-    start = max(0, min(positions) - length // 3) if positions else 0
+    pattern = terms_pattern(terms)
+    found = pattern.search(text) if pattern else None
+    start = max(0, found.start() - length // 3) if found else 0
     window = text[start : start + length]
     if start > 0:
         window = "…" + window.split(" ", 1)[-1]

@@ -287,3 +287,31 @@ def test_chinese_is_indexed_as_characters_and_character_pairs(
     found = [r.question for r in search("頭痛")]
     assert found[0] == headache
     assert apart not in found or found.index(apart) > found.index(headache)
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "expected"),
+    [
+        # A term is marked where a word starts with it, never inside another word.
+        ("For eight years both ears twitch", "ears", "For eight years both <mark>ears</mark> twitch"),
+        ("I fall asleep late and sleeping is hard", "sleep", "I fall asleep late and <mark>sleep</mark>ing is hard"),
+        ("Knee pain", "KNEE", "<mark>Knee</mark> pain"),
+        # Chinese has no spaces: its characters and pairs are marked wherever they are.
+        ("我頭痛三天", "頭痛", "我<mark>頭痛</mark>三天"),
+        # The text is escaped; a query of stop words or symbols marks nothing.
+        ("<b>ears</b> & nose", "the <b>", "&lt;b&gt;ears&lt;/b&gt; &amp; nose"),
+    ],
+)
+def test_highlight_marks_words_where_they_start(text: str, query: str, expected: str) -> None:
+    from search.templatetags.search_tags import highlight
+
+    assert highlight(text, query) == expected
+
+
+def test_snippet_is_cut_around_the_first_whole_word_match() -> None:
+    from search.text import snippet
+
+    text = "Over the years " + "nothing much happened here. " * 12 + "Then both ears started ringing loudly."
+    window = snippet(text, ["ears"], length=60)
+    assert window.startswith("…") and "ears started" in window
+    assert snippet("no match at all", ["ears"]) == "no match at all"
