@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -205,6 +206,22 @@ def test_killed_task_worker_task_completes_later(redis: Redis, tmp_path: Path) -
     finisher = spawn(env, *worker_command, "--burst")
     assert finisher.wait(90) == 0
     assert target.read_text() == "done\n"
+
+
+def test_a_throwaway_redis_never_uses_a_port_another_process_took(tmp_path: Path) -> None:
+    """Tests run in parallel: a port found free may be taken before the server binds it. Talking to
+    another test's server instead of one's own mixed their task queues."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = Redis(tmp_path)
+        server.port = taken.getsockname()[1]
+        server.start()
+        try:
+            assert server.port != taken.getsockname()[1]
+            assert server.process is not None and server._answering_pid() == server.process.pid
+        finally:
+            server.stop()
 
 
 def test_interrupted_import_reruns_without_duplicates_or_losses(postgres: Postgres, tmp_path: Path) -> None:

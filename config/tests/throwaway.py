@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -44,31 +45,57 @@ class Redis:
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.started = False
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for(lambda: port_open(self.port), 10, "redis start")
+        """Start the server, and make sure the one answering on the port is this one: tests run in parallel,
+        and another process may take the port between free_port() and the bind. The first start moves to
+        another port then; a restart keeps its port (clients know it) and fails instead."""
+        for _ in range(5):
+            process = self.process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    str(self.directory),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+            wait_for(partial(self._listening_or_gone, process), 10, "redis start")
+            if self._answering_pid() == process.pid:
+                self.started = True
+                return
+            process.kill()
+            process.wait(10)
+            if self.started:
+                raise RuntimeError(f"port {self.port} was taken while the throwaway Redis was down")
+            self.port = free_port()
+        raise RuntimeError("no free port for a throwaway Redis")
+
+    def _listening_or_gone(self, process: subprocess.Popen[bytes]) -> bool:
+        return port_open(self.port) or process.poll() is not None
+
+    def _answering_pid(self) -> int | None:
+        from redis import Redis as Client
+        from redis.exceptions import RedisError
+
+        try:
+            return int(Client(port=self.port, socket_timeout=2).info("server")["process_id"])
+        except (RedisError, OSError, KeyError, ValueError):
+            return None
 
     def stop(self) -> None:
         if self.process is not None:
