@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check setup setup-dev browser bench bench-search lock clean prod load messages
+.PHONY: run test check setup setup-dev browser bench bench-search train-pairs lock clean prod load messages
 
 run: setup
 	scripts/run
@@ -46,6 +46,14 @@ bench-search: setup-dev
 	$(BIN)/python bench/make_corpus.py 10000 /tmp/medanswers-corpus-10k.jsonl
 	$(BIN)/python bench/search_bench.py /tmp/medanswers-corpus-10k.jsonl
 
+# Retrain the Similar Q&A pair encoder and scorer on ../shared/data/mqp_dev.jsonl (about an hour on 2
+# cores; PyTorch for training only, CPU build from requirements-train.txt), then check them.
+train-pairs: setup-dev
+	$(PIP) -r requirements-train.txt
+	$(BIN)/python bench/train_pair_encoder.py
+	$(BIN)/python bench/train_pair_scorer.py
+	$(BIN)/python bench/pair_quality.py
+
 # After changing interface text: collect the strings into the Chinese catalogue, translate the new
 # (empty or fuzzy) entries of locale/zh_Hant/LC_MESSAGES/django.po, then run this again to compile it.
 messages: setup-dev
@@ -68,6 +76,8 @@ lock: setup-dev
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras -o requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.txt requirements-dev.in
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		-o requirements-train.txt requirements-train.in
 
 clean:
 	rm -rf $(VENV) staticfiles

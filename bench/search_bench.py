@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -188,16 +188,21 @@ def build(corpus: Path, similar_sample: int, random_vectors: bool) -> None:
         vectors = rng.normal(size=(len(texts), 384)).astype(np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
-    embed = random_unit if random_vectors else services.embed
+    Encode = Callable[[Sequence[str]], np.ndarray]
+
+    def once(encode: Encode, seen: dict[str, np.ndarray]) -> Encode:
+        def encode_once(texts: Sequence[str]) -> np.ndarray:
+            new = list(dict.fromkeys(t for t in texts if t not in seen))
+            if new:
+                seen.update(zip(new, encode(new), strict=True))
+            return np.stack([seen[t] for t in texts])
+
+        return encode_once
+
+    # Both models: the search embeddings and the pair encoder's (Similar Q&A).
     seen: dict[str, np.ndarray] = {}
-
-    def embed_once(texts: Sequence[str]) -> np.ndarray:
-        new = list(dict.fromkeys(t for t in texts if t not in seen))
-        if new:
-            seen.update(zip(new, embed(new), strict=True))
-        return np.stack([seen[t] for t in texts])
-
-    services.embed = embed_once
+    services.embed = once(random_unit if random_vectors else services.embed, seen)  # type: ignore[assignment]
+    services.embed_for_pairs = once(random_unit if random_vectors else services.embed_for_pairs, {})  # type: ignore[assignment]
     ids = list(Question.objects.public().order_by("pk").values_list("pk", flat=True))
     start = time.perf_counter()
     for offset in range(0, len(ids), 256):

@@ -1,13 +1,15 @@
 """Train the question-pair scorer (search/pairs.py) on labelled pairs and write search/pair_model.json.
 
-Reads ../shared/data/mqp_dev.jsonl (question_1, question_2, label) unless another path is given, and
-the questions of ../shared/data/qa_seed_en.jsonl for the IDF table (optional). Prints grouped k-fold
+Reads ../shared/data/mqp_dev.jsonl (question_1, question_2, label) unless another path is given, the
+questions of ../shared/data/qa_seed_en.jsonl for the IDF table (optional), and the pair encoder's
+out-of-fold cosines of the same pairs (run bench/train_pair_encoder.py first). Prints grouped k-fold
 cross-validation figures first: every pair of one question_1 lands in the same fold, and the
 regularisation strength is chosen inside each training part (nested), so the test fold never tunes
 anything. Then fits on all pairs and writes the model.
 
 Usage: .venv/bin/python bench/train_pair_scorer.py [PAIRS.jsonl] [--seed-questions FILE] [--folds 10]
-       [--embeddings-cache FILE.npz] [--output search/pair_model.json] [--dry-run]
+       [--embeddings-cache FILE.npz] [--tuned-cosines bench/pair_encoder_oof.npz]
+       [--output search/pair_model.json] [--dry-run]
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 from search.embeddings import MODEL_NAME, MODEL_VERSION, embed  # noqa: E402
 from search.pairs import (  # noqa: E402
     FEATURE_NAMES,
-    LEXICAL_FEATURES,
     MODEL_FORMAT,
     MODEL_PATH,
     TermWeights,
@@ -35,6 +36,7 @@ from search.pairs import (  # noqa: E402
 )
 
 DATA = ROOT.parent / "shared" / "data"
+SCALAR_FEATURES = FEATURE_NAMES[: FEATURE_NAMES.index("product_0")]  # the rest: two blocks of 384 weights
 LEXICAL_L2 = 1e-3
 EMBEDDING_L2_GRID = (0.1, 0.3, 1.0)  # the product/absdiff block has 768 weights for ~2,000 pairs
 INNER_FOLDS = 5
@@ -56,6 +58,18 @@ def load_seed_questions(path: Path) -> list[str]:
         return []
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line)["question"] for line in handle if line.strip()]
+
+
+def tuned_cosines(rows: list[dict], path: Path) -> np.ndarray:
+    """The pair encoder's out-of-fold cosines of these pairs (written by bench/train_pair_encoder.py): each
+    from a model that did not see the pair, as the final model will not have seen the pairs it scores."""
+    if not path.exists():
+        sys.exit(f"{path} not found: run bench/train_pair_encoder.py on the same pairs first")
+    stored = np.load(path, allow_pickle=False)
+    ids = [str(r.get("id", i)) for i, r in enumerate(rows)]
+    if stored["ids"].tolist() != ids:
+        sys.exit(f"{path} holds other pairs: run bench/train_pair_encoder.py on the same pairs first")
+    return np.asarray(stored["cosine"], dtype=np.float32)
 
 
 def embeddings(texts: list[str], cache: Path | None) -> np.ndarray:
@@ -94,7 +108,7 @@ class Model:
     def __init__(self, x: np.ndarray, y: np.ndarray, embedding_l2: float) -> None:
         self.means = x.mean(axis=0)
         self.scales = x.std(axis=0) + 1e-6
-        l2 = np.array([LEXICAL_L2] * len(LEXICAL_FEATURES) + [embedding_l2] * (x.shape[1] - len(LEXICAL_FEATURES)))
+        l2 = np.array([LEXICAL_L2] * len(SCALAR_FEATURES) + [embedding_l2] * (x.shape[1] - len(SCALAR_FEATURES)))
         self.weights, self.bias = fit((x - self.means) / self.scales, y, l2)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -193,6 +207,12 @@ def main() -> None:
     parser.add_argument("--seed-questions", type=Path, default=DATA / "qa_seed_en.jsonl")
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--embeddings-cache", type=Path, help="an .npz to keep embeddings between runs")
+    parser.add_argument(
+        "--tuned-cosines",
+        type=Path,
+        default=ROOT / "bench" / "pair_encoder_oof.npz",
+        help="the pair encoder's out-of-fold cosines (bench/train_pair_encoder.py --oof)",
+    )
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     parser.add_argument("--dry-run", action="store_true", help="print the CV figures, write nothing")
     parser.add_argument(
@@ -217,9 +237,14 @@ def main() -> None:
     u = vectors[[row_of[r["question_1"]] for r in rows]]
     v = vectors[[row_of[r["question_2"]] for r in rows]]
     x = feature_matrix(
-        [analyse(r["question_1"]) for r in rows], [analyse(r["question_2"]) for r in rows], u, v, idf
+        [analyse(r["question_1"]) for r in rows],
+        [analyse(r["question_2"]) for r in rows],
+        u,
+        v,
+        idf,
+        tuned_cosines(rows, args.tuned_cosines),
     ).astype(np.float64)
-    cosine = x[:, 0]
+    cosine = x[:, FEATURE_NAMES.index("cosine")]
 
     chosen = f"fixed at {args.l2}" if args.l2 is not None else "chosen by inner CV"
     print(f"grouped {args.folds}-fold cross-validation (L2 of the embedding block {chosen}):")
@@ -257,7 +282,7 @@ def main() -> None:
     }
     args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"final model: embedding-block L2 {l2}, training accuracy at 0.5 {train_accuracy:.4f} (in-sample)")
-    lexical = dict(zip(LEXICAL_FEATURES, model.weights[: len(LEXICAL_FEATURES)], strict=True))
+    lexical = dict(zip(SCALAR_FEATURES, model.weights[: len(SCALAR_FEATURES)], strict=True))
     print("  standardised weights: " + ", ".join(f"{k} {w:+.2f}" for k, w in lexical.items()))
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KB, {len(idf.idf)} IDF terms)")
 

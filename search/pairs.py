@@ -1,13 +1,16 @@
 """Scores how likely two patient questions ask the same thing (a calibrated probability).
 
-A logistic regression over a few signals: the cosine of the MiniLM embeddings, word overlap (plain and
-IDF-weighted, rare terms, numbers, negation), the kind of question asked (treatment, cause, test...),
-length, and the element-wise product and absolute difference of the two embeddings, which let the model
-learn which embedding dimensions carry "what is asked" rather than "what it is about". Same-topic
-questions asking something different are the hard case, so topical similarity alone is not enough.
+A logistic regression over a few signals: the cosine of the pair encoder's vectors (MiniLM tuned on
+labelled question pairs, search/pair_encoder.py), the cosine of the plain MiniLM embeddings, word overlap
+(plain and IDF-weighted, rare terms, numbers, negation), the kind of question asked (treatment, cause,
+test...), length, and the element-wise product and absolute difference of the plain embeddings, which let
+the model learn which embedding dimensions carry "what is asked" rather than "what it is about".
+Same-topic questions asking something different are the hard case, so topical similarity alone is not
+enough.
 
 The weights, feature scaling and IDF table live in `pair_model.json`, written by
-`bench/train_pair_scorer.py`. Every feature is symmetric, so score(a, b) == score(b, a).
+`bench/train_pair_scorer.py` from the pair encoder's out-of-fold cosines. Every feature is symmetric, so
+score(a, b) == score(b, a).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -25,9 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
+from search.pair_encoder import embed_for_pairs
 
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -95,6 +99,7 @@ LEXICAL_FEATURES = (
     "length_min",
 )
 FEATURE_NAMES = (
+    "tuned_cosine",
     *LEXICAL_FEATURES,
     *(f"product_{i}" for i in range(DIMENSIONS)),
     *(f"absdiff_{i}" for i in range(DIMENSIONS)),
@@ -210,33 +215,43 @@ def lexical_features(a: TextInfo, b: TextInfo, idf: TermWeights) -> list[float]:
     ]
 
 
+def _unit(vectors: FloatArray) -> FloatArray:
+    # Stored vectors may have lost their unit length (float16 columns, other backends); the weights assume it.
+    v = np.asarray(vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
+    return v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)
+
+
 def feature_matrix(
     infos_1: Sequence[TextInfo],
     infos_2: Sequence[TextInfo],
     vectors_1: FloatArray,
     vectors_2: FloatArray,
     idf: TermWeights,
+    tuned_cosines: FloatArray,
 ) -> FloatArray:
-    """Rows of FEATURE_NAMES for aligned pairs (the vectors are MiniLM embeddings of their texts)."""
-    u = np.asarray(vectors_1, dtype=np.float32).reshape(-1, DIMENSIONS)
-    v = np.asarray(vectors_2, dtype=np.float32).reshape(-1, DIMENSIONS)
-    if not (len(infos_1) == len(infos_2) == len(u) == len(v)):
+    """Rows of FEATURE_NAMES for aligned pairs: the vectors are the plain MiniLM embeddings of their texts,
+    `tuned_cosines` the cosines of their pair-encoder vectors."""
+    u, v = _unit(vectors_1), _unit(vectors_2)
+    tuned = np.asarray(tuned_cosines, dtype=np.float32).reshape(-1, 1)
+    if not (len(infos_1) == len(infos_2) == len(u) == len(v) == len(tuned)):
         raise ValueError("texts and vectors of the pairs must line up")
-    # Stored vectors may have lost their unit length (float16 columns, other backends); the weights assume it.
-    u = u / np.clip(np.linalg.norm(u, axis=1, keepdims=True), 1e-12, None)
-    v = v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)
     lexical = np.array(
         [[0.0, *lexical_features(a, b, idf)] for a, b in zip(infos_1, infos_2, strict=True)], dtype=np.float32
     ).reshape(-1, len(LEXICAL_FEATURES))
     product = u * v
     lexical[:, 0] = product.sum(axis=1)
-    return np.hstack([lexical, product, np.abs(u - v)])
+    return np.hstack([tuned, lexical, product, np.abs(u - v)])
 
 
-def embed_unique(texts: Sequence[str]) -> tuple[list[str], FloatArray]:
-    """Embed each distinct text once; return the distinct texts and their vectors."""
+def pair_cosines(vectors_1: FloatArray, vectors_2: FloatArray) -> FloatArray:
+    return (_unit(vectors_1) * _unit(vectors_2)).sum(axis=1)
+
+
+def embed_unique(texts: Sequence[str], encode: Callable[[Sequence[str]], FloatArray] = embed) -> FloatArray:
+    """Vectors of `texts` in order, each distinct text encoded once."""
     unique = list(dict.fromkeys(texts))
-    return unique, embed(unique)
+    row = {text: i for i, text in enumerate(unique)}
+    return encode(unique)[[row[t] for t in texts]]
 
 
 def _linear_model(
@@ -273,39 +288,53 @@ class PairScorer:
             raise PairModelError(f"{path} is missing; run bench/train_pair_scorer.py") from exc
         return cls(data)
 
-    def features(self, pairs: Sequence[tuple[str, str]], vectors_1: FloatArray, vectors_2: FloatArray) -> FloatArray:
+    def features(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray,
+        pair_vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray,
+    ) -> FloatArray:
+        """Rows of FEATURE_NAMES; per pair, the plain and the pair-encoder vectors of its two texts."""
+        plain, tuned = (self._stacked(pairs, given) for given in (vectors, pair_vectors))
         return feature_matrix(
-            [self.info(a) for a, _ in pairs], [self.info(b) for _, b in pairs], vectors_1, vectors_2, self.idf
+            [self.info(a) for a, _ in pairs],
+            [self.info(b) for _, b in pairs],
+            plain[:, 0],
+            plain[:, 1],
+            self.idf,
+            pair_cosines(tuned[:, 0], tuned[:, 1]),
         )
+
+    @staticmethod
+    def _stacked(
+        pairs: Sequence[tuple[str, str]], given: Sequence[tuple[FloatArray, FloatArray]] | FloatArray
+    ) -> FloatArray:
+        stacked = np.asarray(given, dtype=np.float32)
+        if stacked.shape != (len(pairs), 2, DIMENSIONS):
+            raise ValueError(f"vectors have shape {stacked.shape}, expected ({len(pairs)}, 2, {DIMENSIONS})")
+        return stacked
 
     def score(
         self,
         pairs: Sequence[tuple[str, str]],
-        embeddings: Sequence[tuple[FloatArray, FloatArray]] | FloatArray | None = None,
+        vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray | None = None,
+        pair_vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray | None = None,
     ) -> list[float]:
         """Probability that each pair asks the same question.
 
-        `embeddings` gives, per pair, the vectors of its two texts when they are already known (stored
-        vectors, a vector-search query); an array of shape (pairs, 2, 384) works too. Without them every
-        distinct text is embedded once.
+        `vectors` and `pair_vectors` give, per pair, the plain and the pair-encoder vectors of its two texts
+        when they are already known (stored vectors, a search query); arrays of shape (pairs, 2, 384) work
+        too. Without them every distinct text is embedded once.
         """
         if not pairs:
             return []
-        if embeddings is None:
-            unique, vectors = embed_unique([t for pair in pairs for t in pair])
-            row = {text: i for i, text in enumerate(unique)}
-            stacked = vectors[[[row[a], row[b]] for a, b in pairs]]
-        else:
-            stacked = np.asarray(embeddings, dtype=np.float32)
-            if stacked.shape != (len(pairs), 2, DIMENSIONS):
-                raise ValueError(f"embeddings have shape {stacked.shape}, expected ({len(pairs)}, 2, {DIMENSIONS})")
-        logits = self.features(pairs, stacked[:, 0], stacked[:, 1]) @ self._weights + self._bias
+        texts = [t for pair in pairs for t in pair]
+        if vectors is None:
+            vectors = embed_unique(texts).reshape(len(pairs), 2, DIMENSIONS)
+        if pair_vectors is None:
+            pair_vectors = embed_unique(texts, embed_for_pairs).reshape(len(pairs), 2, DIMENSIONS)
+        logits = self.features(pairs, vectors, pair_vectors) @ self._weights + self._bias
         return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))]
-
-    def rank(self, query: str, query_vector: FloatArray, candidates: Sequence[str], vectors: FloatArray) -> list[float]:
-        """Scores of one query against candidates (e.g. the top of a vector search), in candidate order."""
-        query_vectors = np.broadcast_to(np.asarray(query_vector, dtype=np.float32), (len(candidates), DIMENSIONS))
-        return self.score([(query, c) for c in candidates], np.stack([query_vectors, vectors], axis=1))
 
 
 @cache

@@ -18,6 +18,8 @@ from questions.models import Question
 
 from . import fulltext
 from .embeddings import embed
+from .models import QuestionEmbedding
+from .pair_encoder import embed_for_pairs, pair_version
 from .pairs import get_scorer
 from .text import QUESTION_TEXT_FIELDS, question_text
 from .vectors import index
@@ -26,17 +28,24 @@ POOL = 50  # candidates taken from each of the two indexes
 WORD_WEIGHT = 0.15  # how much a full word match adds to a cosine similarity
 SEARCH_MIN_MEANING = 0.30  # results without a shared word need at least this cosine
 RERANK = 20  # candidates re-scored by the pair scorer
-SIMILAR_MIN_PAIR = 0.5  # pair-scorer probability below which a question is not "the same problem"
+# Pair-scorer probabilities ("asks the same thing") below which a question is not shown. Similar Q&A
+# shows questions on the same problem, not only the same question: at 0.2, 94% of the dev set's
+# same-question pairs pass and 31% of its same-topic, different-question pairs (0.5 would pass 87% and
+# 13%). While asking, the text is often a story without its question yet, which the scorer reads as
+# another question: there only the clearly unrelated go (0.4% of random dev pairs pass, with the cosine
+# floor below).
+SIMILAR_MIN_PAIR = 0.2
+SUGGEST_MIN_PAIR = 0.05
 # The pair scorer learned from same-topic pairs; below this cosine (under which only 2% of the dev
 # set's same-question pairs fall) a candidate is off topic whatever the scorer says.
 SIMILAR_MIN_MEANING = 0.5
 
 
 @lru_cache(maxsize=512)
-def query_vector(text: str) -> np.ndarray:
-    """The embedding of a query, remembered: the next page of results, or the same words re-sent while
-    typing, costs no model run."""
-    vector = embed([text[:4000]])[0]
+def query_vector(text: str, for_pairs: bool = False) -> np.ndarray:
+    """The embedding of a query (by the pair encoder with `for_pairs`), remembered: the next page of
+    results, or the same words re-sent while typing, costs no model run."""
+    vector = (embed_for_pairs if for_pairs else embed)([text[:4000]])[0]
     vector.flags.writeable = False
     return vector
 
@@ -80,14 +89,28 @@ def hybrid(
     return hits[:limit]
 
 
+def stored_pair_vectors(question_ids: Collection[int]) -> dict[int, np.ndarray]:
+    """The stored pair-encoder vectors of these questions, where they are current."""
+    rows = QuestionEmbedding.objects.filter(
+        question_id__in=question_ids, pair_version=pair_version(), pair_vector__isnull=False
+    ).values_list("question_id", "pair_vector")
+    return {pk: np.frombuffer(bytes(vector), dtype=np.float32) for pk, vector in rows if vector is not None}
+
+
 def similar_questions(
     text: str,
     *,
     vector: np.ndarray | None = None,
+    pair_vector: np.ndarray | None = None,
     exclude: Collection[int] = (),
     limit: int = 5,
+    min_pair: float = SIMILAR_MIN_PAIR,
 ) -> list[Hit]:
-    """Answered questions that ask the same thing as `text`, best first, at most `limit`."""
+    """Answered questions on the same problem as `text`, most likely the same question first, at most
+    `limit`, none whose pair score is under `min_pair`.
+
+    `vector` and `pair_vector` are the text's embeddings by the search model and the pair encoder when
+    they are known (a stored question's); candidates indexed before their pair vector existed get one here."""
     if vector is None:
         vector = query_vector(text)
     candidates = [
@@ -101,14 +124,21 @@ def similar_questions(
     kept = [h for h in candidates if h.question_id in texts and h.question_id in vectors]
     if not kept:
         return []
+    if pair_vector is None:
+        pair_vector = query_vector(text, for_pairs=True)
+    pair_vectors = stored_pair_vectors([h.question_id for h in kept])
+    missing = [h.question_id for h in kept if h.question_id not in pair_vectors]
+    if missing:
+        pair_vectors.update(zip(missing, embed_for_pairs([texts[pk] for pk in missing]), strict=True))
     scores = get_scorer().score(
         [(text, texts[h.question_id]) for h in kept],
-        embeddings=[(vector, vectors[h.question_id]) for h in kept],
+        vectors=[(vector, vectors[h.question_id]) for h in kept],
+        pair_vectors=[(pair_vector, pair_vectors[h.question_id]) for h in kept],
     )
     rescored = [
         Hit(question_id=h.question_id, score=float(s), meaning=h.meaning, words=h.words)
         for h, s in zip(kept, scores, strict=True)
-        if s >= SIMILAR_MIN_PAIR
+        if s >= min_pair
     ]
     rescored.sort(key=lambda hit: (-hit.score, hit.question_id))
     return rescored[:limit]

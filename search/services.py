@@ -12,6 +12,7 @@ from questions.pagecache import pages_changed
 from . import ranking
 from .embeddings import MODEL_NAME, MODEL_VERSION, embed
 from .models import IndexState, QuestionEmbedding, SearchDocument, SimilarQuestion
+from .pair_encoder import embed_for_pairs, pair_version
 from .text import question_text, split_cjk
 
 SIMILAR_LIMIT = 5
@@ -56,18 +57,24 @@ def questions_index(*, question_ids: Sequence[int]) -> list[int]:
         )
     if not public:
         return []
-    vectors = embed([question_text(q) for q in public])
+    texts = [question_text(q) for q in public]
+    vectors, pair_vectors = embed(texts), embed_for_pairs(texts)
     with transaction.atomic():
         QuestionEmbedding.objects.bulk_create(
             [
                 QuestionEmbedding(
-                    question_id=question.pk, model_name=MODEL_NAME, model_version=MODEL_VERSION, vector=vector.tobytes()
+                    question_id=question.pk,
+                    model_name=MODEL_NAME,
+                    model_version=MODEL_VERSION,
+                    vector=vector.tobytes(),
+                    pair_version=pair_version(),
+                    pair_vector=pair_vector.tobytes(),
                 )
-                for question, vector in zip(public, vectors, strict=True)
+                for question, vector, pair_vector in zip(public, vectors, pair_vectors, strict=True)
             ],
             update_conflicts=True,
             unique_fields=["question"],
-            update_fields=["model_name", "model_version", "vector", "updated_at"],
+            update_fields=["model_name", "model_version", "vector", "pair_version", "pair_vector", "updated_at"],
         )
         IndexState.bump()
     return [q.pk for q in public]
@@ -80,7 +87,11 @@ def similar_refresh(*, question: Question) -> list[SimilarQuestion]:
         SimilarQuestion.objects.filter(question=question).delete()
         return []
     hits = ranking.similar_questions(
-        question_text(question), vector=embedding.as_array(), exclude=[question.pk], limit=SIMILAR_LIMIT
+        question_text(question),
+        vector=embedding.as_array(),
+        pair_vector=ranking.stored_pair_vectors([question.pk]).get(question.pk),
+        exclude=[question.pk],
+        limit=SIMILAR_LIMIT,
     )
     links = [
         SimilarQuestion(question=question, similar_id=hit.question_id, score=hit.score, rank=rank)

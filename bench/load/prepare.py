@@ -58,6 +58,7 @@ def main() -> None:
             return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
         services.embed = random_vectors  # type: ignore[assignment]
+        services.embed_for_pairs = random_vectors  # type: ignore[assignment]
     todo = list(
         Question.objects.public()
         .exclude(pk__in=SearchDocument.objects.values("question_id"))

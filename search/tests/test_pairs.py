@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from search.embeddings import embed
+from search.pair_encoder import embed_for_pairs
 from search.pairs import (
     FAQ_FEATURE_NAMES,
     FEATURE_NAMES,
@@ -30,9 +31,10 @@ KNEE_SURGERY = "Do I need surgery for runner's knee?"
 def test_the_scorer_loads_and_has_one_weight_per_feature():
     scorer = get_scorer()
     assert isinstance(scorer, PairScorer)
-    vectors = embed([KNEE, KNEE_AGAIN])
-    features = scorer.features([(KNEE, KNEE_AGAIN)], vectors[:1], vectors[1:])
+    vectors, tuned = embed([KNEE, KNEE_AGAIN]), embed_for_pairs([KNEE, KNEE_AGAIN])
+    features = scorer.features([(KNEE, KNEE_AGAIN)], vectors[None], tuned[None])
     assert features.shape == (1, len(FEATURE_NAMES))
+    assert features[0, FEATURE_NAMES.index("tuned_cosine")] == pytest.approx(float(tuned[0] @ tuned[1]), abs=1e-5)
 
 
 def test_a_paraphrase_scores_above_the_same_topic_asking_something_else():
@@ -53,15 +55,14 @@ def test_scores_are_probabilities_and_symmetric():
 
 def test_precomputed_vectors_give_the_same_scores():
     scorer = get_scorer()
-    vectors = embed([KNEE, KNEE_AGAIN, KNEE_SURGERY])
-    ranked = scorer.rank(KNEE, vectors[0], [KNEE_AGAIN, KNEE_SURGERY], vectors[1:])
-    assert ranked == pytest.approx(score_pairs([(KNEE, KNEE_AGAIN), (KNEE, KNEE_SURGERY)]), abs=1e-5)
-    assert ranked[0] > ranked[1]
+    texts = [KNEE, KNEE_AGAIN, KNEE_SURGERY]
+    vectors, tuned = embed(texts), embed_for_pairs(texts)
     pairs = [(KNEE, KNEE_AGAIN), (KNEE, KNEE_SURGERY)]
-    given = scorer.score(pairs, [(vectors[0], vectors[1]), (vectors[0], vectors[2])])
-    assert given == pytest.approx(ranked, abs=1e-6)
+    given = scorer.score(pairs, vectors[[[0, 1], [0, 2]]], tuned[[[0, 1], [0, 2]]])
+    assert given == pytest.approx(score_pairs(pairs), abs=1e-5)
+    assert given[0] > given[1]
     with pytest.raises(ValueError):
-        scorer.score([(KNEE, KNEE_AGAIN)], [(vectors[0], vectors[1]), (vectors[0], vectors[2])])
+        scorer.score([(KNEE, KNEE_AGAIN)], vectors[[[0, 1], [0, 2]]], tuned[[[0, 1], [0, 2]]])
 
 
 def run_command(path, *args):
@@ -99,10 +100,13 @@ def test_the_command_refuses_missing_files_and_bad_batch_sizes(tmp_path):
 
 def test_features_do_not_depend_on_the_batch():
     scorer = get_scorer()
-    vectors = embed([ALCOHOL, ALCOHOL_AGAIN, KNEE])
-    alone = scorer.features([(ALCOHOL, ALCOHOL_AGAIN)], vectors[:1], vectors[1:2])
-    batched = scorer.features([(KNEE, ALCOHOL), (ALCOHOL, ALCOHOL_AGAIN)], vectors[[2, 0]], vectors[[0, 1]])
-    np.testing.assert_allclose(alone[0], batched[1], rtol=1e-6)
+    texts = [ALCOHOL, ALCOHOL_AGAIN, KNEE]
+    vectors, tuned = embed(texts), embed_for_pairs(texts)
+    alone = scorer.features([(ALCOHOL, ALCOHOL_AGAIN)], vectors[[[0, 1]]], tuned[[[0, 1]]])
+    batched = scorer.features(
+        [(KNEE, ALCOHOL), (ALCOHOL, ALCOHOL_AGAIN)], vectors[[[2, 0], [0, 1]]], tuned[[[2, 0], [0, 1]]]
+    )
+    np.testing.assert_allclose(alone[0], batched[1], rtol=1e-5, atol=1e-6)
 
 
 # A consumer's question: a story, a misspelt name, the ask in the middle.

@@ -2,6 +2,7 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -206,6 +207,42 @@ def test_reindex_rebuilds_missing_embeddings(corpus: dict[str, Question]) -> Non
     call_command("reindex", stdout=StringIO(), verbosity=0)
     assert QuestionEmbedding.objects.count() == len(corpus)
     assert SimilarQuestion.objects.filter(question=corpus["tremor"]).exists()
+
+
+def test_pair_vectors_are_stored_and_stale_ones_are_not_used(corpus: dict[str, Question], monkeypatch) -> None:
+    from search import ranking
+    from search.pair_encoder import embed_for_pairs, pair_version
+    from search.text import question_text
+
+    tremor = corpus["tremor"]
+    stored = QuestionEmbedding.objects.get(question=tremor)
+    assert stored.pair_version == pair_version()
+    expected = embed_for_pairs([question_text(tremor)])[0]
+    assert stored.pair_vector is not None
+    assert np.frombuffer(bytes(stored.pair_vector), dtype=np.float32) == pytest.approx(expected, abs=1e-6)
+    links = [(link.similar_id, link.score) for link in tremor.similar_links.order_by("rank")]
+
+    # Vectors of another encoder version are not read: the candidates' vectors are computed again,
+    # and the ranking is the same as with current stored vectors.
+    QuestionEmbedding.objects.exclude(question=tremor).update(pair_version="older", pair_vector=b"\0" * 1536)
+    assert set(ranking.stored_pair_vectors([q.pk for q in corpus.values()])) == {tremor.pk}
+    computed = []
+
+    def recording(texts):
+        computed.extend(texts)
+        return embed_for_pairs(texts)
+
+    monkeypatch.setattr(ranking, "embed_for_pairs", recording)
+    from search.services import similar_refresh
+
+    again = [(link.similar_id, link.score) for link in similar_refresh(question=tremor)]
+    assert computed and question_text(corpus["tremor_again"]) in computed
+    assert [pk for pk, _ in again] == [pk for pk, _ in links]
+    assert [score for _, score in again] == pytest.approx([score for _, score in links], abs=1e-4)
+
+    # reindex brings the stale ones up to date.
+    call_command("reindex", stdout=StringIO(), verbosity=0)
+    assert set(QuestionEmbedding.objects.values_list("pair_version", flat=True)) == {pair_version()}
 
 
 def test_failed_embedding_is_retried_and_words_still_find_the_question(

@@ -12,11 +12,12 @@ from tqdm import tqdm
 from questions.models import Question
 from search import services
 from search.embeddings import MODEL_NAME, MODEL_VERSION
+from search.pair_encoder import pair_version
 from search.vectors import index
 
 
 class Command(BaseCommand):
-    help = "Embed and index published questions whose embedding is missing or from another model (all with --all)."
+    help = "Embed and index published questions whose embeddings are missing or from another model (all with --all)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="rebuild every published question")
@@ -29,6 +30,7 @@ class Command(BaseCommand):
                 Q(embedding__isnull=True)
                 | ~Q(embedding__model_name=MODEL_NAME)
                 | ~Q(embedding__model_version=MODEL_VERSION)
+                | ~Q(embedding__pair_version=pair_version())
             )
         ids = list(questions.order_by("pk").values_list("pk", flat=True))
         stale = Question.objects.exclude(pk__in=Question.objects.public()).filter(embedding__isnull=False)
