@@ -1,9 +1,10 @@
 """The one ranking behind Similar Q&A, "already answered?" while asking, search and the API.
 
 Candidates come from meaning (cosine of embeddings, in-memory index) and from words (full-text
-index); they are merged into one score where meaning leads and shared words add. For question-to-
-question matching (Similar Q&A and the ask form) the best candidates are re-scored by the learned
-pair scorer, which tells "the same question" from "the same topic", and weak matches are dropped.
+index); they are merged into one score where meaning leads and shared words add. Question-to-question
+matching (Similar Q&A and the ask form) keeps the candidates on the same topic (a cosine floor); Similar
+Q&A then re-scores them by the learned pair scorer, which tells "the same question" from "the same
+topic", and drops weak matches.
 """
 
 from __future__ import annotations
@@ -28,14 +29,10 @@ POOL = 50  # candidates taken from each of the two indexes
 WORD_WEIGHT = 0.15  # how much a full word match adds to a cosine similarity
 SEARCH_MIN_MEANING = 0.30  # results without a shared word need at least this cosine
 RERANK = 20  # candidates re-scored by the pair scorer
-# Pair-scorer probabilities ("asks the same thing") below which a question is not shown. Similar Q&A
+# Pair-scorer probability ("asks the same thing") below which Similar Q&A does not show a question. It
 # shows questions on the same problem, not only the same question: at 0.2, 94% of the dev set's
-# same-question pairs pass and 31% of its same-topic, different-question pairs (0.5 would pass 87% and
-# 13%). While asking, the text is often a story without its question yet, which the scorer reads as
-# another question: there only the clearly unrelated go (0.4% of random dev pairs pass, with the cosine
-# floor below).
+# same-question pairs pass and 31% of its same-topic, different-question pairs (0.5 would pass 87% and 13%).
 SIMILAR_MIN_PAIR = 0.2
-SUGGEST_MIN_PAIR = 0.05
 # The pair scorer learned from same-topic pairs; below this cosine (under which only 2% of the dev
 # set's same-question pairs fall) a candidate is off topic whatever the scorer says.
 SIMILAR_MIN_MEANING = 0.5
@@ -89,6 +86,12 @@ def hybrid(
     return hits[:limit]
 
 
+def on_topic(text: str, *, vector: np.ndarray | None = None, exclude: Collection[int] = ()) -> list[Hit]:
+    """The best RERANK questions by words and meaning that are about the same thing as `text` (cosine
+    floor), best first."""
+    return [h for h in hybrid(text, vector=vector, exclude=exclude, limit=RERANK) if h.meaning >= SIMILAR_MIN_MEANING]
+
+
 def stored_pair_vectors(question_ids: Collection[int]) -> dict[int, np.ndarray]:
     """The stored pair-encoder vectors of these questions, where they are current."""
     rows = QuestionEmbedding.objects.filter(
@@ -104,20 +107,17 @@ def similar_questions(
     pair_vector: np.ndarray | None = None,
     exclude: Collection[int] = (),
     limit: int = 5,
-    min_pair: float = SIMILAR_MIN_PAIR,
 ) -> list[Hit]:
     """Answered questions on the same problem as `text`, most likely the same question first, at most
-    `limit`, none whose pair score is under `min_pair`.
+    `limit`.
 
     `vector` and `pair_vector` are the text's embeddings by the search model and the pair encoder when
     they are known (a stored question's); candidates indexed before their pair vector existed get one here."""
-    if vector is None:
-        vector = query_vector(text)
-    candidates = [
-        h for h in hybrid(text, vector=vector, exclude=exclude, limit=RERANK) if h.meaning >= SIMILAR_MIN_MEANING
-    ]
+    candidates = on_topic(text, vector=vector, exclude=exclude)
     if not candidates:
         return []
+    if vector is None:
+        vector = query_vector(text)
     rows = Question.objects.filter(pk__in=[h.question_id for h in candidates]).only(*QUESTION_TEXT_FIELDS)
     texts = {q.pk: question_text(q) for q in rows.order_by()}
     vectors = index.vectors(texts.keys())
@@ -138,7 +138,7 @@ def similar_questions(
     rescored = [
         Hit(question_id=h.question_id, score=float(s), meaning=h.meaning, words=h.words)
         for h, s in zip(kept, scores, strict=True)
-        if s >= min_pair
+        if s >= SIMILAR_MIN_PAIR
     ]
     rescored.sort(key=lambda hit: (-hit.score, hit.question_id))
     return rescored[:limit]

@@ -47,6 +47,8 @@ def suggestions(text: str, *, limit: int = 5) -> list[Question]:
     text = text.strip()[:4000]
     if len(query_terms(text)) < 2:
         return []
-    hits = ranking.similar_questions(text, limit=limit, min_pair=ranking.SUGGEST_MIN_PAIR)
+    # Words and meaning only: the text is often a story without its question yet, which the pair scorer
+    # would read as another question, and its second model run would double the time of a request.
+    hits = ranking.on_topic(text)[:limit]
     found = public_questions_by_id([h.question_id for h in hits])
     return [found[h.question_id] for h in hits if h.question_id in found]
