@@ -10,10 +10,11 @@ First a grouped k-fold cross-validation (every pair of one question_1 in the sam
 model scores its test fold, and these out-of-fold cosines go to --oof for bench/train_pair_scorer.py,
 which learns the final probability from them. Then one model is trained on every pair and written.
 
-Needs PyTorch, which the product does not: `make train-deps` installs the pinned CPU build
-(requirements-train.txt). Reads ../shared/data/mqp_dev.jsonl unless another path is given.
+Needs PyTorch, which the product does not: `make train-pairs` installs the pinned CPU build
+(requirements-train.txt) and runs this, then the scorer. Reads ../shared/data/mqp_dev.jsonl unless
+another path is given. The shipped encoder came from the defaults (trained with --threads 1).
 
-Usage: .venv/bin/python bench/train_pair_encoder.py [PAIRS.jsonl] [--folds 5] [--epochs 3]
+Usage: .venv/bin/python bench/train_pair_encoder.py [PAIRS.jsonl] [--folds 3] [--epochs 2] [--lr 1e-3]
        [--oof bench/pair_encoder_oof.npz] [--output search/pair_encoder.npz] [--cv-only | --no-cv]
 """
 
@@ -219,9 +220,9 @@ def cosines(model: MiniLM, texts: Texts, rows: list[dict]) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pairs", nargs="?", type=Path, default=DATA / "mqp_dev.jsonl")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--lr", type=float, default=3e-4)
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--rank", type=int, default=8)
     parser.add_argument("--alpha", type=float, default=16.0)
     parser.add_argument("--batch-size", type=int, default=16)
