@@ -25,6 +25,12 @@ class QuestionEmbedding(models.Model):
     def as_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype=np.float32)
 
+    def pair_array(self, version: str) -> np.ndarray | None:
+        """The pair-encoder vector, if there is one from encoder `version`."""
+        if self.pair_vector is None or self.pair_version != version:
+            return None
+        return np.frombuffer(bytes(self.pair_vector), dtype=np.float32)
+
 
 class SearchDocument(models.Model):
     """The public words of a published question, indexed for full-text search.

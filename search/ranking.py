@@ -39,10 +39,10 @@ SIMILAR_MIN_MEANING = 0.5
 
 
 @lru_cache(maxsize=512)
-def query_vector(text: str, for_pairs: bool = False) -> np.ndarray:
-    """The embedding of a query (by the pair encoder with `for_pairs`), remembered: the next page of
-    results, or the same words re-sent while typing, costs no model run."""
-    vector = (embed_for_pairs if for_pairs else embed)([text[:4000]])[0]
+def query_vector(text: str) -> np.ndarray:
+    """The embedding of a query, remembered: the next page of results, or the same words re-sent while
+    typing, costs no model run."""
+    vector = embed([text[:4000]])[0]
     vector.flags.writeable = False
     return vector
 
@@ -94,10 +94,9 @@ def on_topic(text: str, *, vector: np.ndarray | None = None, exclude: Collection
 
 def stored_pair_vectors(question_ids: Collection[int]) -> dict[int, np.ndarray]:
     """The stored pair-encoder vectors of these questions, where they are current."""
-    rows = QuestionEmbedding.objects.filter(
-        question_id__in=question_ids, pair_version=pair_version(), pair_vector__isnull=False
-    ).values_list("question_id", "pair_vector")
-    return {pk: np.frombuffer(bytes(vector), dtype=np.float32) for pk, vector in rows if vector is not None}
+    version = pair_version()
+    rows = QuestionEmbedding.objects.filter(question_id__in=question_ids).only("pair_version", "pair_vector")
+    return {row.question_id: vector for row in rows if (vector := row.pair_array(version)) is not None}
 
 
 def similar_questions(
@@ -125,7 +124,7 @@ def similar_questions(
     if not kept:
         return []
     if pair_vector is None:
-        pair_vector = query_vector(text, for_pairs=True)
+        pair_vector = embed_for_pairs([text])[0]
     pair_vectors = stored_pair_vectors([h.question_id for h in kept])
     missing = [h.question_id for h in kept if h.question_id not in pair_vectors]
     if missing:

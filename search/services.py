@@ -89,7 +89,7 @@ def similar_refresh(*, question: Question) -> list[SimilarQuestion]:
     hits = ranking.similar_questions(
         question_text(question),
         vector=embedding.as_array(),
-        pair_vector=ranking.stored_pair_vectors([question.pk]).get(question.pk),
+        pair_vector=embedding.pair_array(pair_version()),
         exclude=[question.pk],
         limit=SIMILAR_LIMIT,
     )
