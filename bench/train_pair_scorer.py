@@ -2,10 +2,9 @@
 
 Reads ../shared/data/mqp_dev.jsonl (question_1, question_2, label) unless another path is given, the
 questions of ../shared/data/qa_seed_en.jsonl for the IDF table (optional), and the pair encoder's
-out-of-fold cosines of the same pairs (run bench/train_pair_encoder.py first). Prints grouped k-fold
-cross-validation figures first: every pair of one question_1 lands in the same fold, and the
-regularisation strength is chosen inside each training part (nested), so the test fold never tunes
-anything. Then fits on all pairs and writes the model.
+out-of-fold cosines of the same pairs (run bench/train_pair_encoder.py first). The features are that
+cosine and the plain MiniLM cosine. Prints grouped k-fold cross-validation figures first (every pair of
+one question_1 lands in the same fold), then fits on all pairs and writes the model with the IDF table.
 
 Usage: .venv/bin/python bench/train_pair_scorer.py [PAIRS.jsonl] [--seed-questions FILE] [--folds 10]
        [--embeddings-cache FILE.npz] [--tuned-cosines bench/pair_encoder_oof.npz]
@@ -26,20 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search.embeddings import MODEL_NAME, MODEL_VERSION, embed  # noqa: E402
-from search.pairs import (  # noqa: E402
-    FEATURE_NAMES,
-    MODEL_FORMAT,
-    MODEL_PATH,
-    TermWeights,
-    analyse,
-    feature_matrix,
-)
+from search.pairs import FEATURE_NAMES, MODEL_FORMAT, MODEL_PATH, TermWeights  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
-SCALAR_FEATURES = FEATURE_NAMES[: FEATURE_NAMES.index("product_0")]  # the rest: two blocks of 384 weights
-LEXICAL_L2 = 1e-3
-EMBEDDING_L2_GRID = (0.1, 0.3, 1.0)  # the product/absdiff block has 768 weights for ~2,000 pairs
-INNER_FOLDS = 5
+L2 = 1e-3
 
 
 def load_pairs(path: Path) -> list[dict]:
@@ -86,8 +75,8 @@ def embeddings(texts: list[str], cache: Path | None) -> np.ndarray:
     return vectors
 
 
-# A small L2-regularised logistic regression solved by Newton's method: with under a thousand
-# features the Hessian solve is cheap and converges in a few steps.
+# A small L2-regularised logistic regression solved by Newton's method: with a few features the Hessian
+# solve is cheap and converges in a few steps.
 def fit(x: np.ndarray, y: np.ndarray, l2: np.ndarray, iterations: int = 50) -> tuple[np.ndarray, float]:
     n, d = x.shape
     xb = np.hstack([x, np.ones((n, 1))])
@@ -105,11 +94,10 @@ def fit(x: np.ndarray, y: np.ndarray, l2: np.ndarray, iterations: int = 50) -> t
 
 
 class Model:
-    def __init__(self, x: np.ndarray, y: np.ndarray, embedding_l2: float) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
         self.means = x.mean(axis=0)
         self.scales = x.std(axis=0) + 1e-6
-        l2 = np.array([LEXICAL_L2] * len(SCALAR_FEATURES) + [embedding_l2] * (x.shape[1] - len(SCALAR_FEATURES)))
-        self.weights, self.bias = fit((x - self.means) / self.scales, y, l2)
+        self.weights, self.bias = fit((x - self.means) / self.scales, y, np.full(x.shape[1], L2))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-np.clip(((x - self.means) / self.scales) @ self.weights + self.bias, -30, 30)))
@@ -147,36 +135,18 @@ def accuracy(scores: np.ndarray, y: np.ndarray, threshold: float) -> float:
     return float(((scores > threshold) == (y == 1)).mean())
 
 
-def choose_l2(x: np.ndarray, y: np.ndarray, groups: list[str], seed: int) -> float:
-    """The embedding-block L2 with the lowest grouped inner-CV log loss on these pairs only."""
-    inner = folds_of(groups, INNER_FOLDS, seed)
-    losses = []
-    for l2 in EMBEDDING_L2_GRID:
-        out = np.zeros(len(y))
-        for f in range(INNER_FOLDS):
-            train, test = inner != f, inner == f
-            out[test] = Model(x[train], y[train], l2).predict(x[test])
-        losses.append(log_loss(out, y))
-    return EMBEDDING_L2_GRID[int(np.argmin(losses))]
-
-
-def cross_validate(
-    x: np.ndarray, cosine: np.ndarray, y: np.ndarray, groups: list[str], k: int, fixed_l2: float | None = None
-) -> dict:
+def cross_validate(x: np.ndarray, cosine: np.ndarray, y: np.ndarray, groups: list[str], k: int) -> dict:
     folds = folds_of(groups, k, seed=0)
     out = np.zeros(len(y))
     rows = []
     for f in range(k):
         train, test = folds != f, folds == f
-        train_groups = [g for g, t in zip(groups, train, strict=True) if t]
-        l2 = fixed_l2 if fixed_l2 is not None else choose_l2(x[train], y[train], train_groups, seed=f + 1)
-        model = Model(x[train], y[train], l2)
+        model = Model(x[train], y[train])
         p_train, p = model.predict(x[train]), model.predict(x[test])
         out[test] = p
         cos_threshold = best_threshold(cosine[train], y[train])[1]
         rows.append(
             {
-                "l2": l2,
                 "at_0.5": accuracy(p, y[test], 0.5),
                 "at_train_threshold": accuracy(p, y[test], best_threshold(p_train, y[train])[1]),
                 "at_best_threshold": best_threshold(p, y[test])[0],
@@ -185,11 +155,11 @@ def cross_validate(
             }
         )
         print(
-            f"  fold {f + 1:2d}: l2 {l2:<4} acc@0.5 {rows[-1]['at_0.5']:.3f}  "
+            f"  fold {f + 1:2d}: acc@0.5 {rows[-1]['at_0.5']:.3f}  "
             f"acc@best {rows[-1]['at_best_threshold']:.3f}  cosine@best {rows[-1]['cosine_at_best_threshold']:.3f}",
             flush=True,
         )
-    summary = {key: round(float(np.mean([r[key] for r in rows])), 4) for key in rows[0] if key != "l2"}
+    summary = {key: round(float(np.mean([r[key] for r in rows])), 4) for key in rows[0]}
     summary["pooled_at_best_threshold"] = round(best_threshold(out, y)[0], 4)
     summary["pooled_cosine_at_best_threshold"] = round(best_threshold(cosine, y)[0], 4)
     summary["log_loss"] = round(log_loss(out, y), 4)
@@ -215,11 +185,6 @@ def main() -> None:
     )
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     parser.add_argument("--dry-run", action="store_true", help="print the CV figures, write nothing")
-    parser.add_argument(
-        "--l2",
-        type=float,
-        help="fix the embedding-block L2 instead of choosing it by inner CV (about 15 times faster)",
-    )
     args = parser.parse_args()
 
     if not args.pairs.exists():
@@ -236,21 +201,11 @@ def main() -> None:
     row_of = {t: i for i, t in enumerate(texts)}
     u = vectors[[row_of[r["question_1"]] for r in rows]]
     v = vectors[[row_of[r["question_2"]] for r in rows]]
-    x = feature_matrix(
-        [analyse(r["question_1"]) for r in rows],
-        [analyse(r["question_2"]) for r in rows],
-        u,
-        v,
-        idf,
-        tuned_cosines(rows, args.tuned_cosines),
-    ).astype(np.float64)
-    cosine = x[:, FEATURE_NAMES.index("cosine")]
+    cosine = (u * v).sum(axis=1).astype(np.float64)
+    x = np.stack([tuned_cosines(rows, args.tuned_cosines), cosine], axis=1)  # FEATURE_NAMES order
 
-    chosen = f"fixed at {args.l2}" if args.l2 is not None else "chosen by inner CV"
-    print(f"grouped {args.folds}-fold cross-validation (L2 of the embedding block {chosen}):")
-    start = time.perf_counter()
-    cv = cross_validate(x, cosine, y, groups, args.folds, args.l2)
-    print(f"cross-validation took {time.perf_counter() - start:.0f} s")
+    print(f"grouped {args.folds}-fold cross-validation:")
+    cv = cross_validate(x, cosine, y, groups, args.folds)
     print(f"  learned scorer: accuracy at 0.5 {cv['at_0.5']:.4f}")
     print(f"                  at the threshold best on the training folds {cv['at_train_threshold']:.4f}")
     print(f"                  at the best threshold of each test fold {cv['at_best_threshold']:.4f} (optimistic)")
@@ -262,16 +217,16 @@ def main() -> None:
     if args.dry_run:
         return
 
-    l2 = args.l2 if args.l2 is not None else choose_l2(x, y, groups, seed=0)
-    model = Model(x, y, l2)
+    model = Model(x, y)
     train_accuracy = accuracy(model.predict(x), y, 0.5)
     document = {
         "format": MODEL_FORMAT,
         "kind": "similar",
-        "description": "Logistic regression over question-pair features; see search/pairs.py.",
+        "description": "Logistic regression over the pair encoder's and MiniLM's cosines; see search/pairs.py. "
+        "The IDF table is for full-text search.",
         "embedding_model": MODEL_NAME,
         "embedding_version": MODEL_VERSION,
-        "trained_on": {"file": args.pairs.name, "pairs": len(rows), "embedding_l2": l2, "lexical_l2": LEXICAL_L2},
+        "trained_on": {"file": args.pairs.name, "pairs": len(rows), "l2": L2},
         "cross_validation": cv,
         "features": list(FEATURE_NAMES),
         "means": significant(model.means),
@@ -281,9 +236,9 @@ def main() -> None:
         "idf": idf.to_json(),
     }
     args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"final model: embedding-block L2 {l2}, training accuracy at 0.5 {train_accuracy:.4f} (in-sample)")
-    lexical = dict(zip(SCALAR_FEATURES, model.weights[: len(SCALAR_FEATURES)], strict=True))
-    print("  standardised weights: " + ", ".join(f"{k} {w:+.2f}" for k, w in lexical.items()))
+    print(f"final model: training accuracy at 0.5 {train_accuracy:.4f} (in-sample)")
+    weights = dict(zip(FEATURE_NAMES, model.weights, strict=True))
+    print("  standardised weights: " + ", ".join(f"{k} {w:+.2f}" for k, w in weights.items()))
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KB, {len(idf.idf)} IDF terms)")
 
 

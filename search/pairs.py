@@ -1,15 +1,14 @@
 """Scores how likely two patient questions ask the same thing (a calibrated probability).
 
-A logistic regression over a few signals: the cosine of the pair encoder's vectors (MiniLM tuned on
-labelled question pairs, search/pair_encoder.py), the cosine of the plain MiniLM embeddings, word overlap
-(plain and IDF-weighted, rare terms, numbers, negation), the kind of question asked (treatment, cause,
-test...), length, and the element-wise product and absolute difference of the plain embeddings, which let
-the model learn which embedding dimensions carry "what is asked" rather than "what it is about".
-Same-topic questions asking something different are the hard case, so topical similarity alone is not
-enough.
+A logistic regression over two cosines: of the pair encoder's vectors (MiniLM tuned on labelled question
+pairs to tell the same question from another question on the same topic, search/pair_encoder.py) and of
+the plain MiniLM embeddings. Word-overlap, question-kind, length and embedding-product features added
+nothing measurable beside the tuned cosine (grouped CV on mqp_dev), and the length features pushed the
+long title-and-body texts of real questions far past the short questions they were learned from, so
+they are gone.
 
-The weights, feature scaling and IDF table live in `pair_model.json`, written by
-`bench/train_pair_scorer.py` from the pair encoder's out-of-fold cosines. Every feature is symmetric, so
+The weights live in `pair_model.json`, written by `bench/train_pair_scorer.py` from the pair encoder's
+out-of-fold cosines, with the IDF table that full-text search uses to pick a query's rarest words.
 score(a, b) == score(b, a).
 """
 
@@ -19,7 +18,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
 from search.pair_encoder import embed_for_pairs
 
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -51,59 +49,9 @@ STOP_WORDS = frozenset(
     dear doctor doc dr sir madam thanks thank please help get got
     """.split()
 )
-NEGATIONS = frozenset(
-    "not no never without don dont doesn doesnt didn didnt isn isnt aren arent wasn wasnt cant cannot "
-    "won wont nothing none neither nor".split()
-)
 _SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
 
-# What a question asks for. Paraphrases keep the ask; the hard negatives usually keep the topic and
-# change the ask, so agreement here is evidence beyond topical similarity.
-# Matched against lowercased text (cheaper than re.IGNORECASE, and the patterns are all lowercase).
-INTENTS: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern)
-    for name, pattern in {
-        "treatment": r"\b(treat\w*|cure\w*|remed\w*|therap\w*|medicat\w*|medicines?|drugs?|pills?|tablets?|"
-        r"prescri\w*|what (can|should) i take|get rid|relie\w*|manag\w*|surger\w*|operat\w*|procedures?|"
-        r"exercis\w*)\b",
-        "cause": r"\b(why|caus\w*|reasons?|due to|because|trigger\w*|lead to|result in)\b",
-        "diagnosis": r"\b(tests?|testing|diagnos\w*|detect\w*|scans?|mri|x-?rays?|ultrasound|screen\w*|"
-        r"results?|reports?)\b",
-        "concern": r"\b(normal|serious|dangerous|worr\w*|concern\w*|emergency|should i (go|see)|"
-        r"see a doctor|harm\w*|life threatening)\b",
-        "safety": r"\b(safe\w*|side effects?|risks?|interact\w*|allerg\w*|overdose)\b",
-        "meaning": r"\b(mean|means|meaning|definition|define)\b",
-        "time": r"\b(how long|how soon|when|recover\w*|heal\w*)\b",
-        "dose": r"\b(how much|how many|dos(e|es|age)|mg|amount)\b",
-        "pregnancy": r"\b(pregnan\w*|conceiv\w*|fertil\w*|periods?|menstrua\w*|ovulat\w*|trimester)\b",
-        "prevention": r"\b(prevent\w*|avoid\w*|vaccin\w*|protect\w*)\b",
-        "possibility": r"\b(can i|could i|is it possible|possible|chances?|likely)\b",
-        "symptom": r"\b(symptoms?|signs?|feel\w*|pain\w*|ache\w*|hurt\w*|swell\w*|itch\w*|bleed\w*|rash\w*|fever)\b",
-        "diet": r"\b(eat\w*|foods?|diet\w*|drink\w*|alcohol|coffee|caffeine)\b",
-        "cost": r"\b(cost\w*|price|insurance|afford\w*)\b",
-        "comparison": r"\b(better|best|vs|versus|compar\w*|differen\w*|which one)\b",
-    }.items()
-}
-
-LEXICAL_FEATURES = (
-    "cosine",
-    "jaccard",
-    "idf_jaccard",
-    "idf_containment_min",
-    "idf_containment_max",
-    "rare_jaccard",
-    "number_match",
-    "negation_match",
-    "intent_jaccard",
-    "length_ratio",
-    "length_min",
-)
-FEATURE_NAMES = (
-    "tuned_cosine",
-    *LEXICAL_FEATURES,
-    *(f"product_{i}" for i in range(DIMENSIONS)),
-    *(f"absdiff_{i}" for i in range(DIMENSIONS)),
-)
+FEATURE_NAMES = ("tuned_cosine", "cosine")
 
 
 class PairModelError(RuntimeError):
@@ -131,34 +79,12 @@ def _content(tokens: list[str]) -> set[str]:
     return {stem(w) for w in tokens if w not in STOP_WORDS and (len(w) > 1 or not w.isascii())}
 
 
-@dataclass(frozen=True)
-class TextInfo:
-    terms: frozenset[str]
-    numbers: frozenset[str]
-    negated: bool
-    intents: frozenset[str]
-    length: int
-
-
-def analyse(text: str) -> TextInfo:
-    lowered = text.lower()
-    tokens = _WORD.findall(lowered)
-    return TextInfo(
-        terms=frozenset(_content(tokens)),
-        numbers=frozenset(t for t in tokens if t.isdigit()),
-        negated=any(t in NEGATIONS for t in tokens),
-        intents=frozenset(name for name, pattern in INTENTS.items() if pattern.search(lowered)),
-        length=len(tokens),
-    )
-
-
 class TermWeights:
     """Inverse document frequencies; a term never seen counts as if seen once (the rarest kind)."""
 
-    def __init__(self, idf: dict[str, float], default: float, rare_threshold: float) -> None:
+    def __init__(self, idf: dict[str, float], default: float) -> None:
         self.idf = idf
         self.default = default
-        self.rare_threshold = rare_threshold
 
     @classmethod
     def from_documents(cls, documents: Iterable[str], min_df: int = 2) -> TermWeights:
@@ -171,76 +97,23 @@ class TermWeights:
                 df[term] = df.get(term, 0) + 1
         default = math.log((n + 1) / 2) + 1
         idf = {t: round(math.log((n + 1) / (c + 1)) + 1, 3) for t, c in sorted(df.items()) if c >= min_df}
-        # "Rare" means seen in under about 2% of questions: names of drugs, conditions, body parts.
-        return cls(idf, round(default, 3), round(math.log(50) + 1, 3))
+        return cls(idf, round(default, 3))
 
     def __call__(self, term: str) -> float:
         return self.idf.get(term, self.default)
 
     def to_json(self) -> dict[str, Any]:
-        return {"default": self.default, "rare_threshold": self.rare_threshold, "terms": self.idf}
+        return {"default": self.default, "terms": self.idf}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TermWeights:
-        return cls(dict(data["terms"]), float(data["default"]), float(data["rare_threshold"]))
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str], empty: float) -> float:
-    union = a | b
-    return len(a & b) / len(union) if union else empty
-
-
-def lexical_features(a: TextInfo, b: TextInfo, idf: TermWeights) -> list[float]:
-    """The word-level features of one pair, in LEXICAL_FEATURES order after the cosine."""
-    shared = a.terms & b.terms
-    weight_a = sum(idf(t) for t in a.terms)
-    weight_b = sum(idf(t) for t in b.terms)
-    weight_shared = sum(idf(t) for t in shared)
-    weight_union = weight_a + weight_b - weight_shared
-    containment_a = weight_shared / weight_a if weight_a else 0.0
-    containment_b = weight_shared / weight_b if weight_b else 0.0
-    rare_a = frozenset(t for t in a.terms if idf(t) > idf.rare_threshold)
-    rare_b = frozenset(t for t in b.terms if idf(t) > idf.rare_threshold)
-    return [
-        _jaccard(a.terms, b.terms, 0.0),
-        weight_shared / weight_union if weight_union else 0.0,
-        min(containment_a, containment_b),
-        max(containment_a, containment_b),
-        _jaccard(rare_a, rare_b, 0.0),
-        _jaccard(a.numbers, b.numbers, 1.0),  # no numbers on either side: nothing disagrees
-        float(a.negated == b.negated),
-        _jaccard(a.intents, b.intents, 0.5),  # no recognisable ask on either side: no evidence
-        abs(math.log((a.length + 1) / (b.length + 1))),
-        math.log(1 + min(a.length, b.length)),
-    ]
+        return cls(dict(data["terms"]), float(data["default"]))
 
 
 def _unit(vectors: FloatArray) -> FloatArray:
     # Stored vectors may have lost their unit length (float16 columns, other backends); the weights assume it.
     v = np.asarray(vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
     return v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)
-
-
-def feature_matrix(
-    infos_1: Sequence[TextInfo],
-    infos_2: Sequence[TextInfo],
-    vectors_1: FloatArray,
-    vectors_2: FloatArray,
-    idf: TermWeights,
-    tuned_cosines: FloatArray,
-) -> FloatArray:
-    """Rows of FEATURE_NAMES for aligned pairs: the vectors are the plain MiniLM embeddings of their texts,
-    `tuned_cosines` the cosines of their pair-encoder vectors."""
-    u, v = _unit(vectors_1), _unit(vectors_2)
-    tuned = np.asarray(tuned_cosines, dtype=np.float32).reshape(-1, 1)
-    if not (len(infos_1) == len(infos_2) == len(u) == len(v) == len(tuned)):
-        raise ValueError("texts and vectors of the pairs must line up")
-    lexical = np.array(
-        [[0.0, *lexical_features(a, b, idf)] for a, b in zip(infos_1, infos_2, strict=True)], dtype=np.float32
-    ).reshape(-1, len(LEXICAL_FEATURES))
-    product = u * v
-    lexical[:, 0] = product.sum(axis=1)
-    return np.hstack([tuned, lexical, product, np.abs(u - v)])
 
 
 def pair_cosines(vectors_1: FloatArray, vectors_2: FloatArray) -> FloatArray:
@@ -278,7 +151,6 @@ class PairScorer:
             model, kind="pair", fmt=MODEL_FORMAT, features=FEATURE_NAMES, trainer="bench/train_pair_scorer.py"
         )
         self._weights = weights.astype(np.float32)
-        self.info = lru_cache(maxsize=4096)(analyse)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> PairScorer:
@@ -295,15 +167,8 @@ class PairScorer:
         pair_vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray,
     ) -> FloatArray:
         """Rows of FEATURE_NAMES; per pair, the plain and the pair-encoder vectors of its two texts."""
-        plain, tuned = (self._stacked(pairs, given) for given in (vectors, pair_vectors))
-        return feature_matrix(
-            [self.info(a) for a, _ in pairs],
-            [self.info(b) for _, b in pairs],
-            plain[:, 0],
-            plain[:, 1],
-            self.idf,
-            pair_cosines(tuned[:, 0], tuned[:, 1]),
-        )
+        tuned, plain = (self._stacked(pairs, given) for given in (pair_vectors, vectors))
+        return np.stack([pair_cosines(tuned[:, 0], tuned[:, 1]), pair_cosines(plain[:, 0], plain[:, 1])], axis=1)
 
     @staticmethod
     def _stacked(
@@ -324,7 +189,8 @@ class PairScorer:
 
         `vectors` and `pair_vectors` give, per pair, the plain and the pair-encoder vectors of its two texts
         when they are already known (stored vectors, a search query); arrays of shape (pairs, 2, 384) work
-        too. Without them every distinct text is embedded once.
+        too. Without them every distinct text is embedded once. A side without a single word asks nothing
+        and scores 0.0: the embeddings of "" or "?" are not evidence.
         """
         if not pairs:
             return []
@@ -334,7 +200,12 @@ class PairScorer:
         if pair_vectors is None:
             pair_vectors = embed_unique(texts, embed_for_pairs).reshape(len(pairs), 2, DIMENSIONS)
         logits = self.features(pairs, vectors, pair_vectors) @ self._weights + self._bias
-        return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))]
+        probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        return [_worded(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]
+
+
+def _worded(pair: tuple[str, str], probability: float) -> float:
+    return float(probability) if _WORD.search(pair[0]) and _WORD.search(pair[1]) else 0.0
 
 
 @cache
@@ -527,11 +398,7 @@ class FaqScorer:
         vectors.update(zip(texts, embed(texts), strict=True))
         logits = self.features(pairs, vectors) @ self._weights + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-        # A side without a single word asks or answers nothing; the embeddings of "" are not evidence.
-        return [
-            float(p) if _WORD.search(consumer) and _WORD.search(faq) else 0.0
-            for p, (consumer, faq) in zip(probabilities, pairs, strict=True)
-        ]
+        return [_worded(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]
 
 
 @cache

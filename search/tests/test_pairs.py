@@ -35,6 +35,7 @@ def test_the_scorer_loads_and_has_one_weight_per_feature():
     features = scorer.features([(KNEE, KNEE_AGAIN)], vectors[None], tuned[None])
     assert features.shape == (1, len(FEATURE_NAMES))
     assert features[0, FEATURE_NAMES.index("tuned_cosine")] == pytest.approx(float(tuned[0] @ tuned[1]), abs=1e-5)
+    assert features[0, FEATURE_NAMES.index("cosine")] == pytest.approx(float(vectors[0] @ vectors[1]), abs=1e-5)
 
 
 def test_a_paraphrase_scores_above_the_same_topic_asking_something_else():
@@ -49,6 +50,8 @@ def test_scores_are_probabilities_and_symmetric():
     pairs = [(ALCOHOL, ALCOHOL_AGAIN), (KNEE, AMOXICILLIN_SIDE_EFFECTS), ("", ""), (KNEE, KNEE), ("?", "42 mg")]
     scores = score_pairs(pairs)
     assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[2] == scores[4] == 0.0  # a side of no words asks nothing
+    assert scores[3] > 0.9
     assert score_pairs([(b, a) for a, b in pairs]) == pytest.approx(scores, abs=1e-6)
     assert score_pairs([]) == []
 
