@@ -6,15 +6,22 @@ out-of-fold cosines of the same pairs (run bench/train_pair_encoder.py first). T
 cosine and the plain MiniLM cosine. Prints grouped k-fold cross-validation figures first (every pair of
 one question_1 lands in the same fold), then fits on all pairs and writes the model with the IDF table.
 
+Chinese pairs are scored from their shared character pairs alone (search/pairs.py says why). That
+logistic is fitted here too, on ../shared/data/toyhom_internal_medicine_zh.jsonl.gz: each sampled asker's
+title against their own question (the same question in other words; titles found verbatim in the
+question are left out) and against another asker's question from the same department.
+
 Usage: .venv/bin/python bench/train_pair_scorer.py [PAIRS.jsonl] [--seed-questions FILE] [--folds 10]
-       [--embeddings-cache FILE.npz] [--tuned-cosines bench/pair_encoder_oof.npz]
+       [--embeddings-cache FILE.npz] [--tuned-cosines bench/pair_encoder_oof.npz] [--chinese FILE.jsonl.gz]
        [--output search/pair_model.json] [--dry-run]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -25,10 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search.embeddings import MODEL_NAME, MODEL_VERSION, embed  # noqa: E402
-from search.pairs import FEATURE_NAMES, MODEL_FORMAT, MODEL_PATH, TermWeights  # noqa: E402
+from search.pairs import (  # noqa: E402
+    CHINESE_FEATURES,
+    FEATURE_NAMES,
+    MODEL_FORMAT,
+    MODEL_PATH,
+    TermWeights,
+    chinese_features,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 L2 = 1e-3
+CHINESE_ASKERS = 3000
 
 
 def load_pairs(path: Path) -> list[dict]:
@@ -167,6 +182,51 @@ def cross_validate(x: np.ndarray, cosine: np.ndarray, y: np.ndarray, groups: lis
     return summary
 
 
+def chinese_pairs(path: Path, askers: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(CHINESE_FEATURES, label) of each sampled asker's title against their own question (1) and against
+    another asker's question of the same department (0)."""
+    if not path.exists():
+        sys.exit(f"{path} not found: give the path of the Chinese questions (title, question, department)")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    distinct = {(r["title"], r["question"]): r["department"] for r in records if r["title"] not in r["question"]}
+    sample = random.Random(seed).sample(sorted(distinct.items()), min(askers, len(distinct)))
+    by_department: dict[str, list[int]] = {}
+    for i, (_, department) in enumerate(sample):
+        by_department.setdefault(department, []).append(i)
+    rng = random.Random(seed + 1)
+    features, labels = [], []
+    for i, ((title, question), department) in enumerate(sample):
+        others = [j for j in by_department[department] if j != i]
+        if others:
+            features += [chinese_features(title, question), chinese_features(title, sample[rng.choice(others)][0][1])]
+            labels += [1, 0]
+    return np.array(features), np.array(labels, dtype=np.float64)
+
+
+def fit_chinese(path: Path) -> dict:
+    x, y = chinese_pairs(path, CHINESE_ASKERS)
+    folds = np.arange(len(y)) // 2 % 10  # an asker's two pairs in one fold
+    scores = np.zeros(len(y))
+    for f in range(10):
+        train, test = folds != f, folds == f
+        weights, bias = fit(x[train], y[train], np.zeros(x.shape[1]))
+        scores[test] = 1.0 / (1.0 + np.exp(-(x[test] @ weights + bias)))
+    weights, bias = fit(x, y, np.zeros(x.shape[1]))
+    cv = {"at_0.5": round(accuracy(scores, y, 0.5), 4), "log_loss": round(log_loss(scores, y), 4)}
+    print(
+        f"Chinese pairs from {path.name}: {len(y)} ({int(y.sum())} same question); 10-fold accuracy at 0.5 "
+        f"{cv['at_0.5']:.4f}, log loss {cv['log_loss']:.4f}"
+    )
+    return {
+        "features": list(CHINESE_FEATURES),
+        "weights": significant(weights),
+        "bias": float(f"{bias:.6g}"),
+        "trained_on": {"file": path.name, "pairs": len(y)},
+        "cross_validation": cv,
+    }
+
+
 def significant(values: np.ndarray | list[float], digits: int = 6) -> list[float]:
     return [float(f"{v:.{digits}g}") for v in values]
 
@@ -183,6 +243,7 @@ def main() -> None:
         default=ROOT / "bench" / "pair_encoder_oof.npz",
         help="the pair encoder's out-of-fold cosines (bench/train_pair_encoder.py --oof)",
     )
+    parser.add_argument("--chinese", type=Path, default=DATA / "toyhom_internal_medicine_zh.jsonl.gz")
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     parser.add_argument("--dry-run", action="store_true", help="print the CV figures, write nothing")
     args = parser.parse_args()
@@ -214,6 +275,7 @@ def main() -> None:
     print(f"  plain cosine:   at the threshold best on the training folds {cv['cosine_at_train_threshold']:.4f}")
     print(f"                  at the best threshold of each test fold {cv['cosine_at_best_threshold']:.4f}")
     print(f"                  pooled, best threshold {cv['pooled_cosine_at_best_threshold']:.4f}")
+    chinese = fit_chinese(args.chinese)
     if args.dry_run:
         return
 
@@ -234,6 +296,7 @@ def main() -> None:
         "weights": significant(model.weights),
         "bias": float(f"{model.bias:.6g}"),
         "idf": idf.to_json(),
+        "chinese": chinese,
     }
     args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"final model: training accuracy at 0.5 {train_accuracy:.4f} (in-sample)")

@@ -10,6 +10,11 @@ they are gone.
 The weights live in `pair_model.json`, written by `bench/train_pair_scorer.py` from the pair encoder's
 out-of-fold cosines, with the IDF table that full-text search uses to pick a query's rarest words.
 score(a, b) == score(b, a).
+
+MiniLM never learned Chinese: it puts any two Chinese questions close together (cosines of 0.7 to 0.8 for
+a rash and a child's fever). A pair with a mostly Chinese side is scored from the share of character
+pairs the two texts have in common instead (CHINESE_FEATURES), by a logistic fitted on Chinese askers'
+titles against their own question and against other askers' questions of the same department.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ FloatArray = npt.NDArray[np.float32]
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(f"[{_CJK}]|[^\\W_]+", re.UNICODE)
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 
 # Function words and chat filler. Question words are here too: the kind of question is measured by
 # the intents below, so overlap measures only what the questions are about.
@@ -110,6 +116,29 @@ class TermWeights:
         return cls(dict(data["terms"]), float(data["default"]))
 
 
+def mostly_chinese(text: str) -> bool:
+    """Whether at least half of a text's letters are CJK characters."""
+    letters = sum(ch.isalpha() for ch in text)
+    return letters > 0 and 2 * sum(len(run) for run in _CJK_RUN.findall(text)) >= letters
+
+
+def character_pairs(text: str) -> frozenset[str]:
+    """The overlapping pairs of CJK characters of a text (most Chinese words are two characters)."""
+    return frozenset(run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1))
+
+
+CHINESE_FEATURES = ("character_overlap", "pairs_shorter", "pairs_longer")
+
+
+def chinese_features(a: str, b: str) -> list[float]:
+    """CHINESE_FEATURES of a pair: the share of the shorter text's character pairs that the other text has
+    too, and the log counts of both texts' pairs (longer texts share more pairs by chance)."""
+    pairs_a, pairs_b = character_pairs(a), character_pairs(b)
+    shorter, longer = sorted((len(pairs_a), len(pairs_b)))
+    overlap = len(pairs_a & pairs_b) / shorter if shorter else 0.0
+    return [overlap, math.log1p(shorter), math.log1p(longer)]
+
+
 def _unit(vectors: FloatArray) -> FloatArray:
     # Stored vectors may have lost their unit length (float16 columns, other backends); the weights assume it.
     v = np.asarray(vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
@@ -151,6 +180,10 @@ class PairScorer:
             model, kind="pair", fmt=MODEL_FORMAT, features=FEATURE_NAMES, trainer="bench/train_pair_scorer.py"
         )
         self._weights = weights.astype(np.float32)
+        chinese = model["chinese"]
+        if tuple(chinese["features"]) != CHINESE_FEATURES:
+            raise PairModelError("pair model's Chinese features do not match this code; retrain it")
+        self._chinese = (np.array(chinese["weights"], dtype=np.float64), float(chinese["bias"]))
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> PairScorer:
@@ -190,7 +223,8 @@ class PairScorer:
         `vectors` and `pair_vectors` give, per pair, the plain and the pair-encoder vectors of its two texts
         when they are already known (stored vectors, a search query); arrays of shape (pairs, 2, 384) work
         too. Without them every distinct text is embedded once. A side without a single word asks nothing
-        and scores 0.0: the embeddings of "" or "?" are not evidence.
+        and scores 0.0: the embeddings of "" or "?" are not evidence. A pair with a mostly Chinese side is
+        scored from its character pairs (CHINESE_FEATURES), the vectors unused.
         """
         if not pairs:
             return []
@@ -200,6 +234,12 @@ class PairScorer:
         if pair_vectors is None:
             pair_vectors = embed_unique(texts, embed_for_pairs).reshape(len(pairs), 2, DIMENSIONS)
         logits = self.features(pairs, vectors, pair_vectors) @ self._weights + self._bias
+        weight, bias = self._chinese
+        for i, (a, b) in enumerate(pairs):
+            if mostly_chinese(a) or mostly_chinese(b):
+                features = chinese_features(a, b)
+                # A side without Chinese character pairs (another language) shares no evidence with the other.
+                logits[i] = np.dot(weight, features) + bias if features[1] else -np.inf
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         return [_worded(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]
 

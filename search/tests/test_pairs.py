@@ -16,6 +16,7 @@ from search.pairs import (
     focus_terms,
     get_faq_scorer,
     get_scorer,
+    mostly_chinese,
     score_pairs,
     sentences,
 )
@@ -54,6 +55,30 @@ def test_scores_are_probabilities_and_symmetric():
     assert scores[3] > 0.9
     assert score_pairs([(b, a) for a, b in pairs]) == pytest.approx(scores, abs=1e-6)
     assert score_pairs([]) == []
+
+
+HEADACHE_ZH = "最近三天頭痛得很厲害，吃了止痛藥也沒有用，請問頭痛一直不好要怎麼辦？"
+HEADACHE_ZH_AGAIN = "頭痛已經三天了，止痛藥吃了還是痛，該怎麼辦？"
+RASH_ZH = "全身起紅疹很癢，晚上特別嚴重，是過敏嗎？"
+SORE_THROAT_ZH = "我三天前開始喉嚨痛，吞口水很痛，還有一點發燒，需要吃抗生素嗎？"
+HEADACHE_EN = "I have had a headache for three days and painkillers do not help. What should I do?"
+
+
+def test_chinese_pairs_are_scored_by_their_shared_characters():
+    # MiniLM puts any two Chinese texts close together, so its cosine cannot tell these apart.
+    same, rash, throat, english = score_pairs(
+        [
+            (HEADACHE_ZH, HEADACHE_ZH_AGAIN),
+            (HEADACHE_ZH, RASH_ZH),
+            (HEADACHE_ZH, SORE_THROAT_ZH),
+            (HEADACHE_ZH, HEADACHE_EN),
+        ]
+    )
+    assert same > 0.5
+    assert rash < 0.2 and throat < 0.2  # below Similar Q&A's gate
+    assert english < 0.01  # no shared characters: no evidence either way
+    assert mostly_chinese(HEADACHE_ZH) and not mostly_chinese(HEADACHE_EN) and not mostly_chinese("")
+    assert mostly_chinese("頭痛 MRI 報告正常嗎") and not mostly_chinese("Is my MRI of 頭 normal?")
 
 
 def test_precomputed_vectors_give_the_same_scores():
