@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
 from search.pair_encoder import embed_for_pairs
+from search.text import mostly_chinese
 
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
 MODEL_FORMAT = 3
@@ -114,12 +115,6 @@ class TermWeights:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TermWeights:
         return cls(dict(data["terms"]), float(data["default"]))
-
-
-def mostly_chinese(text: str) -> bool:
-    """Whether at least half of a text's letters are CJK characters."""
-    letters = sum(ch.isalpha() for ch in text)
-    return letters > 0 and 2 * sum(len(run) for run in _CJK_RUN.findall(text)) >= letters
 
 
 def character_pairs(text: str) -> frozenset[str]:
@@ -224,22 +219,34 @@ class PairScorer:
         when they are already known (stored vectors, a search query); arrays of shape (pairs, 2, 384) work
         too. Without them every distinct text is embedded once. A side without a single word asks nothing
         and scores 0.0: the embeddings of "" or "?" are not evidence. A pair with a mostly Chinese side is
-        scored from its character pairs (CHINESE_FEATURES), the vectors unused.
+        scored from its character pairs (CHINESE_FEATURES), without embeddings.
         """
         if not pairs:
             return []
-        texts = [t for pair in pairs for t in pair]
-        if vectors is None:
-            vectors = embed_unique(texts).reshape(len(pairs), 2, DIMENSIONS)
-        if pair_vectors is None:
-            pair_vectors = embed_unique(texts, embed_for_pairs).reshape(len(pairs), 2, DIMENSIONS)
-        logits = self.features(pairs, vectors, pair_vectors) @ self._weights + self._bias
+        logits = np.empty(len(pairs))
         weight, bias = self._chinese
+        other = []
         for i, (a, b) in enumerate(pairs):
             if mostly_chinese(a) or mostly_chinese(b):
                 features = chinese_features(a, b)
                 # A side without Chinese character pairs (another language) shares no evidence with the other.
                 logits[i] = np.dot(weight, features) + bias if features[1] else -np.inf
+            else:
+                other.append(i)
+        if other:
+            rest = [pairs[i] for i in other]
+            texts = [t for pair in rest for t in pair]
+            plain = (
+                embed_unique(texts).reshape(len(rest), 2, DIMENSIONS)
+                if vectors is None
+                else self._stacked(pairs, vectors)[other]
+            )
+            tuned = (
+                embed_unique(texts, embed_for_pairs).reshape(len(rest), 2, DIMENSIONS)
+                if pair_vectors is None
+                else self._stacked(pairs, pair_vectors)[other]
+            )
+            logits[other] = self.features(rest, plain, tuned) @ self._weights + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         return [_worded(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]
 

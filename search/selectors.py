@@ -9,7 +9,8 @@ from questions.models import Question
 from questions.selectors import public_questions_by_id
 
 from . import ranking
-from .text import query_terms, snippet
+from .pairs import get_scorer
+from .text import mostly_chinese, query_terms, question_text, snippet
 
 
 def similar_for_page(question: Question) -> list[Question]:
@@ -49,6 +50,12 @@ def suggestions(text: str, *, limit: int = 5) -> list[Question]:
         return []
     # Words and meaning only: the text is often a story without its question yet, which the pair scorer
     # would read as another question, and its second model run would double the time of a request.
-    hits = ranking.on_topic(text)[:limit]
+    hits = ranking.on_topic(text)
+    if not mostly_chinese(text):
+        found = public_questions_by_id([h.question_id for h in hits[:limit]])
+        return [found[h.question_id] for h in hits[:limit] if h.question_id in found]
+    # MiniLM puts any two Chinese texts on the same topic; their shared characters tell (no model run).
     found = public_questions_by_id([h.question_id for h in hits])
-    return [found[h.question_id] for h in hits if h.question_id in found]
+    questions = [found[h.question_id] for h in hits if h.question_id in found]
+    scores = get_scorer().score([(text, question_text(q)) for q in questions])
+    return [q for q, s in zip(questions, scores, strict=True) if s >= ranking.SIMILAR_MIN_PAIR][:limit]

@@ -34,6 +34,12 @@ def is_cjk(term: str) -> bool:
     return bool(_CJK_RUN.fullmatch(term))
 
 
+def mostly_chinese(text: str) -> bool:
+    """Whether at least half of a text's letters are CJK characters."""
+    letters = sum(ch.isalpha() for ch in text)
+    return letters > 0 and 2 * sum(len(run) for run in _CJK_RUN.findall(text)) >= letters
+
+
 def cjk_grams(run: str) -> list[str]:
     """The characters and the overlapping character pairs of a run of Chinese text.
 

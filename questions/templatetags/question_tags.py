@@ -2,9 +2,11 @@
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from questions.models import AgeBand, Question, Sex
+from search.text import mostly_chinese
 
 register = template.Library()
 
@@ -43,3 +45,12 @@ def asker_signature(question: Question) -> str:
             "date": date,
         }
     return _("%(pseudonym)s. Ask Date: %(date)s") % {"pseudonym": question.pseudonym, "date": date}
+
+
+@register.filter
+def excerpt(text: str, words: int) -> str:
+    """The first `words` words of a text, for lists. Chinese has no spaces between words, so there it is
+    the first 2 * `words` characters (most Chinese words are one or two characters)."""
+    if mostly_chinese(text):
+        return Truncator(text).chars(2 * words)
+    return Truncator(text).words(words)

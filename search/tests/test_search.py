@@ -326,6 +326,35 @@ def test_chinese_is_indexed_as_characters_and_character_pairs(
     assert apart not in found or found.index(apart) > found.index(headache)
 
 
+HEADACHE_ZH = ("頭痛三天吃止痛藥沒用", "最近三天頭痛得很厲害，吃了止痛藥也沒有用，請問頭痛一直不好要怎麼辦？")
+HEADACHE_ZH_AGAIN = ("頭痛好幾天了", "頭痛已經好幾天，止痛藥吃了還是痛，該怎麼辦？要去看哪一科？")
+RASH_ZH = ("全身紅疹很癢", "這個月全身反覆起紅疹，很癢，晚上特別嚴重，是過敏嗎？要擦什麼藥？")
+
+
+def test_chinese_similar_qa_and_suggestions_need_shared_words(
+    neurology, dermatology, doctor, other_doctor, django_capture_on_commit_callbacks, settings
+) -> None:
+    # MiniLM puts these three on one topic (cosine above the floor); the rash must still not show up.
+    settings.SEARCH_INDEX_REFRESH_SECONDS = 0
+    headache = publish(*HEADACHE_ZH, neurology, doctor, django_capture_on_commit_callbacks)
+    again = publish(*HEADACHE_ZH_AGAIN, neurology, doctor, django_capture_on_commit_callbacks)
+    rash = publish(*RASH_ZH, dermatology, other_doctor, django_capture_on_commit_callbacks)
+
+    assert similar_for_page(headache) == [again]
+    assert similar_for_page(rash) == []
+    page = Client().get("/search/suggest/", {"title": "頭痛", "body": "我頭痛三天了，吃止痛藥也沒用"}).content.decode()
+    assert again.display_title in page and headache.display_title in page
+    assert rash.display_title not in page
+
+
+def test_list_excerpts_cut_chinese_by_characters() -> None:
+    from questions.templatetags.question_tags import excerpt
+
+    assert excerpt("one two three four", 2) == "one two…"
+    assert excerpt("頭痛已經三天了，止痛藥吃了還是痛", 3) == "頭痛已經三…"
+    assert excerpt("短", 3) == "短"
+
+
 @pytest.mark.parametrize(
     ("text", "query", "expected"),
     [
