@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
 from search.pair_encoder import embed_for_pairs
-from search.text import mostly_chinese
+from search.text import character_pairs, mostly_chinese
 
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
 MODEL_FORMAT = 3
@@ -41,10 +41,8 @@ FloatArray = npt.NDArray[np.float32]
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(f"[{_CJK}]|[^\\W_]+", re.UNICODE)
-_CJK_RUN = re.compile(f"[{_CJK}]+")
 
-# Function words and chat filler. Question words are here too: the kind of question is measured by
-# the intents below, so overlap measures only what the questions are about.
+# Function words and chat filler, question words among them: what a question is about is in the rest.
 STOP_WORDS = frozenset(
     """
     a an the and or but if of to in on at for with from by as is are was were be been being am do does did
@@ -115,11 +113,6 @@ class TermWeights:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TermWeights:
         return cls(dict(data["terms"]), float(data["default"]))
-
-
-def character_pairs(text: str) -> frozenset[str]:
-    """The overlapping pairs of CJK characters of a text (most Chinese words are two characters)."""
-    return frozenset(run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1))
 
 
 CHINESE_FEATURES = ("character_overlap", "pairs_shorter", "pairs_longer")

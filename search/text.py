@@ -49,6 +49,11 @@ def cjk_grams(run: str) -> list[str]:
     return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+def character_pairs(text: str) -> frozenset[str]:
+    """The overlapping pairs of CJK characters of a text (most Chinese words are two characters)."""
+    return frozenset(run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1))
+
+
 def split_cjk(text: str) -> str:
     """Replace every run of CJK characters by its characters and character pairs, space-separated, so
     that both FTS5 and PostgreSQL index them as words."""
