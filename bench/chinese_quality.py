@@ -512,7 +512,8 @@ def main() -> None:
                 f"\n  Similar Q&A gate today (cosine >= {min_meaning}, pair scorer >= {min_pair}): passes "
                 f"{pass_same:.1%} of same-question pairs (cosine alone {(same >= min_meaning).mean():.1%}, scorer "
                 f"alone {(p_same >= min_pair).mean():.1%}) and {pass_other:.1%} of unrelated pairs "
-                f"(cosine alone {(unrelated >= min_meaning).mean():.1%})"
+                f"(cosine alone {(unrelated >= min_meaning).mean():.1%}, "
+                f"scorer alone {(p_other >= min_pair).mean():.1%})"
             )
         else:
             for threshold in (0.80, 0.85, 0.88, 0.90):
