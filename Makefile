@@ -46,7 +46,7 @@ bench-search: setup-dev
 	$(BIN)/python bench/make_corpus.py 10000 /tmp/medanswers-corpus-10k.jsonl
 	$(BIN)/python bench/search_bench.py /tmp/medanswers-corpus-10k.jsonl
 
-# Retrain the Similar Q&A pair encoder and scorer on ../shared/data/mqp_dev.jsonl (about half an hour
+# Retrain the Similar Q&A pair encoder and scorer on ../shared/data/mqp_dev.jsonl (about an hour
 # on 2 idle cores; PyTorch for training only, CPU build from requirements-train.txt), then check them.
 train-pairs: setup-dev
 	$(PIP) -r requirements-train.txt

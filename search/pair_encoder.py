@@ -2,7 +2,7 @@
 
 Plain MiniLM puts questions on the same topic close together whether or not they ask the same thing;
 Similar Q&A needs the second. `bench/train_pair_encoder.py` trains a low-rank update (LoRA) of the
-model's 36 weight matrices on labelled question pairs and writes it to `pair_encoder.npz` (under 1 MB).
+model's 36 weight matrices on labelled question pairs and writes it to `pair_encoder.npz` (1.2 MB).
 Here the update is added to the packaged float weights, the sums are quantised to int8 per output
 column as the packaged ONNX file does, and the ONNX graph runs with them in place of its own. The
 search index keeps the plain model's vectors; these vectors serve only the pair scorer (search/pairs.py).

@@ -31,7 +31,7 @@ SEARCH_MIN_MEANING = 0.30  # results without a shared word need at least this co
 RERANK = 20  # candidates re-scored by the pair scorer
 # Pair-scorer probability ("asks the same thing") below which Similar Q&A does not show a question. It
 # shows questions on the same problem, not only the same question: at 0.2, 94% of the dev set's
-# same-question pairs pass and 33% of its same-topic, different-question pairs (0.5 would pass 86% and 14%).
+# same-question pairs pass and 32% of its same-topic, different-question pairs (0.5 would pass 86% and 13%).
 # On Chinese questions (scored by shared characters) it passes 93% of askers' titles against their own
 # question, and 17% of other askers' questions of the same department against each other.
 SIMILAR_MIN_PAIR = 0.2
