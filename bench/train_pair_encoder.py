@@ -30,6 +30,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -317,8 +318,9 @@ def main() -> None:
         "seeds": args.seeds,
         "cross_validation": cv,
     }
-    arrays = {"meta": np.array(json.dumps(meta)), **model.adapter()}
-    np.savez_compressed(args.output, **arrays)  # type: ignore[arg-type]  # numpy's stub reads ** as allow_pickle
+    # Any: numpy's stub would read the arrays passed as ** as its allow_pickle argument.
+    arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta)), **model.adapter()}
+    np.savez_compressed(args.output, **arrays)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KB)")
 
 
