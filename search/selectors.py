@@ -51,11 +51,11 @@ def suggestions(text: str, *, limit: int = 5) -> list[Question]:
     # Words and meaning only: the text is often a story without its question yet, which the pair scorer
     # would read as another question, and its second model run would double the time of a request.
     hits = ranking.on_topic(text)
-    if not mostly_chinese(text):
-        found = public_questions_by_id([h.question_id for h in hits[:limit]])
-        return [found[h.question_id] for h in hits[:limit] if h.question_id in found]
-    # MiniLM puts any two Chinese texts on the same topic; their shared characters tell (no model run).
-    found = public_questions_by_id([h.question_id for h in hits])
+    chinese = mostly_chinese(text)
+    found = public_questions_by_id([h.question_id for h in (hits if chinese else hits[:limit])])
     questions = [found[h.question_id] for h in hits if h.question_id in found]
-    scores = get_scorer().score([(text, question_text(q)) for q in questions])
-    return [q for q, s in zip(questions, scores, strict=True) if s >= ranking.SIMILAR_MIN_PAIR][:limit]
+    if chinese:
+        # MiniLM puts any two Chinese texts on one topic; their shared characters tell (no model run).
+        scores = get_scorer().score([(text, question_text(q)) for q in questions])
+        questions = [q for q, s in zip(questions, scores, strict=True) if s >= ranking.SIMILAR_MIN_PAIR]
+    return questions[:limit]
