@@ -229,16 +229,16 @@ class PairScorer:
         if other:
             rest = [pairs[i] for i in other]
             texts = [t for pair in rest for t in pair]
-            plain = (
-                embed_unique(texts).reshape(len(rest), 2, DIMENSIONS)
-                if vectors is None
-                else self._stacked(pairs, vectors)[other]
-            )
-            tuned = (
-                embed_unique(texts, embed_for_pairs).reshape(len(rest), 2, DIMENSIONS)
-                if pair_vectors is None
-                else self._stacked(pairs, pair_vectors)[other]
-            )
+
+            def of_rest(
+                given: Sequence[tuple[FloatArray, FloatArray]] | FloatArray | None,
+                encode: Callable[[Sequence[str]], FloatArray],
+            ) -> FloatArray:
+                if given is None:
+                    return embed_unique(texts, encode).reshape(len(rest), 2, DIMENSIONS)
+                return self._stacked(pairs, given)[other]
+
+            plain, tuned = of_rest(vectors, embed), of_rest(pair_vectors, embed_for_pairs)
             logits[other] = self.features(rest, plain, tuned) @ self._weights + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         return [_worded(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]

@@ -40,18 +40,22 @@ def mostly_chinese(text: str) -> bool:
     return letters > 0 and 2 * sum(len(run) for run in _CJK_RUN.findall(text)) >= letters
 
 
+def _pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def cjk_grams(run: str) -> list[str]:
     """The characters and the overlapping character pairs of a run of Chinese text.
 
     Chinese has no spaces between words and most words are two characters long: pairs find
     頭痛 (headache) without matching every text that holds 頭 or 痛.
     """
-    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+    return list(run) + _pairs(run)
 
 
 def character_pairs(text: str) -> frozenset[str]:
     """The overlapping pairs of CJK characters of a text (most Chinese words are two characters)."""
-    return frozenset(run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1))
+    return frozenset(pair for run in _CJK_RUN.findall(text) for pair in _pairs(run))
 
 
 def split_cjk(text: str) -> str:
