@@ -22,7 +22,7 @@ from .embeddings import embed
 from .models import QuestionEmbedding
 from .pair_encoder import embed_for_pairs, pair_version
 from .pairs import get_scorer
-from .text import QUESTION_TEXT_FIELDS, question_text
+from .text import QUESTION_TEXT_FIELDS, mostly_chinese, question_text
 from .vectors import index
 
 POOL = 50  # candidates taken from each of the two indexes
@@ -125,16 +125,19 @@ def similar_questions(
     kept = [h for h in candidates if h.question_id in texts and h.question_id in vectors]
     if not kept:
         return []
-    if pair_vector is None:
-        pair_vector = embed_for_pairs([text])[0]
-    pair_vectors = stored_pair_vectors([h.question_id for h in kept])
-    missing = [h.question_id for h in kept if h.question_id not in pair_vectors]
-    if missing:
-        pair_vectors.update(zip(missing, embed_for_pairs([texts[pk] for pk in missing]), strict=True))
+    tuned = None  # a mostly Chinese text is scored from its character pairs alone (PairScorer.score)
+    if not mostly_chinese(text):
+        if pair_vector is None:
+            pair_vector = embed_for_pairs([text])[0]
+        pair_vectors = stored_pair_vectors([h.question_id for h in kept])
+        missing = [h.question_id for h in kept if h.question_id not in pair_vectors]
+        if missing:
+            pair_vectors.update(zip(missing, embed_for_pairs([texts[pk] for pk in missing]), strict=True))
+        tuned = [(pair_vector, pair_vectors[h.question_id]) for h in kept]
     scores = get_scorer().score(
         [(text, texts[h.question_id]) for h in kept],
         vectors=[(vector, vectors[h.question_id]) for h in kept],
-        pair_vectors=[(pair_vector, pair_vectors[h.question_id]) for h in kept],
+        pair_vectors=tuned,
     )
     rescored = [
         Hit(question_id=h.question_id, score=float(s), meaning=h.meaning, words=h.words)

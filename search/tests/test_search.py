@@ -332,7 +332,7 @@ RASH_ZH = ("全身紅疹很癢", "這個月全身反覆起紅疹，很癢，晚�
 
 
 def test_chinese_similar_qa_and_suggestions_need_shared_words(
-    neurology, dermatology, doctor, other_doctor, django_capture_on_commit_callbacks, settings
+    neurology, dermatology, doctor, other_doctor, django_capture_on_commit_callbacks, settings, monkeypatch
 ) -> None:
     # MiniLM puts these three on one topic (cosine above the floor); the rash must still not show up.
     settings.SEARCH_INDEX_REFRESH_SECONDS = 0
@@ -342,6 +342,13 @@ def test_chinese_similar_qa_and_suggestions_need_shared_words(
 
     assert similar_for_page(headache) == [again]
     assert similar_for_page(rash) == []
+    # Scored from character pairs alone: stale pair vectors are not computed again for nothing.
+    from search import ranking
+    from search.services import similar_refresh
+
+    QuestionEmbedding.objects.update(pair_version="older")
+    monkeypatch.setattr(ranking, "embed_for_pairs", lambda texts: pytest.fail(f"pair vectors computed: {texts}"))
+    assert [link.similar for link in similar_refresh(question=headache)] == [again]
     page = Client().get("/search/suggest/", {"title": "頭痛", "body": "我頭痛三天了，吃止痛藥也沒用"}).content.decode()
     assert again.display_title in page and headache.display_title in page
     assert rash.display_title not in page
