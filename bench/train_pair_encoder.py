@@ -234,10 +234,6 @@ def cosines(model: MiniLM, texts: Texts, rows: list[dict]) -> np.ndarray:
     return np.array([float(vectors[r["question_1"]] @ vectors[r["question_2"]]) for r in rows])
 
 
-def mean_cosines(models: list[MiniLM], texts: Texts, rows: list[dict]) -> np.ndarray:
-    return np.mean([cosines(m, texts, rows) for m in models], axis=0)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pairs", nargs="?", type=Path, default=DATA / "mqp_dev.jsonl")
@@ -278,9 +274,11 @@ def main() -> None:
             test = folds == f
             print(f"  fold {f + 1}/{args.folds}: training on {len(train_rows)} pairs", flush=True)
             models = [train(train_rows, texts, weights, args, seed=f + 1000 * s) for s in range(args.seeds)]
-            for name, chosen in (("first seed alone", models[:1]), ("mean of the seeds' cosines", models)):
-                t = best_threshold(mean_cosines(chosen, texts, train_rows), y[~test])[1]
-                correct = (mean_cosines(chosen, texts, test_rows) > t) == (y[test] == 1)
+            train_cosines = [cosines(m, texts, train_rows) for m in models]
+            test_cosines = [cosines(m, texts, test_rows) for m in models]
+            for name, count in (("first seed alone", 1), ("mean of the seeds' cosines", len(models))):
+                t = best_threshold(np.mean(train_cosines[:count], axis=0), y[~test])[1]
+                correct = (np.mean(test_cosines[:count], axis=0) > t) == (y[test] == 1)
                 print(f"    {name}: {float(correct.mean()):.4f}", flush=True)
             model = soup(models, weights, args)
             threshold = best_threshold(cosines(model, texts, train_rows), y[~test])[1]
