@@ -21,6 +21,7 @@ from django.db.models import Count, Max, QuerySet
 
 from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
 from search.pairs import PairModelError, content_terms, get_faq_scorer
+from search.vectors import best_positions
 
 from .models import ArticleEmbedding, ReferenceArticle
 
@@ -98,10 +99,7 @@ class ArticleIndex:
         if not len(snap.ids):
             return []
         scores = snap.matrix @ vector.astype(np.float32)
-        take = min(limit, len(snap.ids))
-        top = np.argpartition(-scores, take - 1)[:take]
-        top = top[np.argsort(-scores[top])]
-        return [(int(snap.ids[i]), float(scores[i])) for i in top]
+        return [(int(snap.ids[i]), float(scores[i])) for i in best_positions(scores, limit)]
 
 
 index = ArticleIndex()

@@ -63,10 +63,10 @@ class Snapshot:
             scores = np.where(np.isin(self.ids, np.fromiter(exclude, dtype=np.int64)), -np.inf, scores)
         ids = self.ids
         if self.projection is not None:  # rank the shortlist by the full vectors
-            rows = _best(scores, max(SHORTLIST, 10 * limit))
+            rows = best_positions(scores, max(SHORTLIST, 10 * limit))
             rows = rows[np.isfinite(scores[rows])]
             ids, scores = ids[rows], self.matrix[rows] @ vector
-        top = _best(scores, limit)
+        top = best_positions(scores, limit)
         return [(int(ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
 
@@ -91,7 +91,7 @@ def _projected(snapshot: Snapshot, changed_rows: np.ndarray | None = None) -> Sn
     return dataclasses.replace(snapshot, projection=(basis, coarse))
 
 
-def _best(scores: np.ndarray, count: int) -> np.ndarray:
+def best_positions(scores: np.ndarray, count: int) -> np.ndarray:
     """Positions of the `count` highest scores, highest first."""
     count = min(count, len(scores))
     if count < 1:
