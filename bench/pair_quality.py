@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 # The script's own directory is on sys.path, so the training script's helpers import directly.
 from train_pair_scorer import accuracy, best_threshold, embeddings, load_pairs  # noqa: E402
 
+from search.embeddings import DIMENSIONS  # noqa: E402
 from search.pair_encoder import embed_for_pairs  # noqa: E402
 from search.pairs import MODEL_PATH, PairScorer, pair_cosines  # noqa: E402
 
@@ -45,7 +46,7 @@ def main() -> None:
     vectors = embeddings(texts, args.embeddings_cache)
     start = time.perf_counter()
     tuned = embed_for_pairs(texts)
-    print(f"pair encoder: {len(texts)} texts in {time.perf_counter() - start:.0f} s")
+    print(f"pair vectors (tuned MiniLM, all-mpnet-base-v2): {len(texts)} texts in {time.perf_counter() - start:.0f} s")
     row_of = {t: i for i, t in enumerate(texts)}
     index = np.array([[row_of[a], row_of[b]] for a, b in pairs])
     plain_pairs, tuned_pairs = vectors[index], tuned[index]
@@ -53,7 +54,11 @@ def main() -> None:
     scorer = PairScorer.load()
     scores = np.array(scorer.score(pairs, plain_pairs, tuned_pairs))
     print(f"{len(rows)} pairs from {args.pairs}")
-    for name, given in (("plain cosine", plain_pairs), ("tuned cosine", tuned_pairs)):
+    for name, given in (
+        ("plain cosine", plain_pairs),
+        ("tuned cosine", tuned_pairs[..., :DIMENSIONS]),
+        ("mpnet cosine", tuned_pairs[..., DIMENSIONS:]),
+    ):
         acc, threshold = best_threshold(pair_cosines(given[:, 0], given[:, 1]), y)
         print(f"  {name}:   best threshold {acc:.4f} (at {threshold:.3f})")
     acc, threshold = best_threshold(scores, y)

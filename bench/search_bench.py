@@ -17,6 +17,7 @@ suggestion requests at once for --seconds, and the throughput of all of them is 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -168,6 +169,8 @@ def build(corpus: Path, similar_sample: int, random_vectors: bool) -> None:
 
     from questions.models import Question
     from search import services
+    from search.embeddings import DIMENSIONS
+    from search.pair_encoder import PAIR_DIMENSIONS
     from search.vectors import index
 
     call_command("migrate", verbosity=0)
@@ -184,8 +187,8 @@ def build(corpus: Path, similar_sample: int, random_vectors: bool) -> None:
     # its vector reused, which gives exactly the vectors a full run would store.
     rng = np.random.default_rng(0)
 
-    def random_unit(texts: Sequence[str]) -> np.ndarray:
-        vectors = rng.normal(size=(len(texts), 384)).astype(np.float32)
+    def random_unit(texts: Sequence[str], width: int = DIMENSIONS) -> np.ndarray:
+        vectors = rng.normal(size=(len(texts), width)).astype(np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     Encode = Callable[[Sequence[str]], np.ndarray]
@@ -202,7 +205,8 @@ def build(corpus: Path, similar_sample: int, random_vectors: bool) -> None:
     # Both models: the search embeddings and the pair encoder's (Similar Q&A).
     seen: dict[str, np.ndarray] = {}
     services.embed = once(random_unit if random_vectors else services.embed, seen)  # type: ignore[assignment]
-    services.embed_for_pairs = once(random_unit if random_vectors else services.embed_for_pairs, {})  # type: ignore[assignment]
+    random_pairs = functools.partial(random_unit, width=PAIR_DIMENSIONS)
+    services.embed_for_pairs = once(random_pairs if random_vectors else services.embed_for_pairs, {})  # type: ignore[assignment]
     ids = list(Question.objects.public().order_by("pk").values_list("pk", flat=True))
     start = time.perf_counter()
     for offset in range(0, len(ids), 256):

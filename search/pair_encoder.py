@@ -6,6 +6,9 @@ model's 36 weight matrices on labelled question pairs and writes it to `pair_enc
 Here the update is added to the packaged float weights, the sums are quantised to int8 per output
 column as the packaged ONNX file does, and the ONNX graph runs with them in place of its own. The
 search index keeps the plain model's vectors; these vectors serve only the pair scorer (search/pairs.py).
+
+A pair vector is this model's vector followed by all-mpnet-base-v2's (search/mpnet.py), each of unit
+length: the scorer reads the two cosines from one stored vector.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from .embeddings import MODEL_NAME, MODEL_VERSION, Encoder, model_weights
+from . import mpnet
+from .embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, Encoder, model_weights
 
 ADAPTER_PATH = Path(__file__).with_name("pair_encoder.npz")
 ADAPTER_FORMAT = 1
+PAIR_DIMENSIONS = DIMENSIONS + mpnet.DIMENSIONS
 LAYERS = 6
 # The weight matrices of one layer, by their names in the float model.
 MATRICES = (
@@ -99,13 +104,13 @@ def get_pair_encoder() -> Encoder:
 
 @cache
 def pair_version() -> str:
-    """Names the trained adapter: stored pair vectors of another version are computed again."""
+    """Names the trained adapter and the second model: stored pair vectors of another version are computed again."""
     try:
-        return hashlib.sha256(ADAPTER_PATH.read_bytes()).hexdigest()[:16]
+        return hashlib.sha256(ADAPTER_PATH.read_bytes() + mpnet.ZIP_SHA256.encode()).hexdigest()[:16]
     except FileNotFoundError as exc:
         raise AdapterError(f"{ADAPTER_PATH} is missing; run bench/train_pair_encoder.py") from exc
 
 
 def embed_for_pairs(texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors whose cosine says how likely two questions ask the same thing."""
-    return get_pair_encoder().encode(texts)
+    """(len(texts), PAIR_DIMENSIONS): the tuned MiniLM's unit vector, then all-mpnet-base-v2's."""
+    return np.concatenate([get_pair_encoder().encode(texts), mpnet.get_mpnet().encode(texts)], axis=1)

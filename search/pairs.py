@@ -31,11 +31,11 @@ import numpy as np
 import numpy.typing as npt
 
 from search.embeddings import DIMENSIONS, MODEL_NAME, MODEL_VERSION, embed
-from search.pair_encoder import embed_for_pairs
+from search.pair_encoder import PAIR_DIMENSIONS, embed_for_pairs
 from search.text import character_pairs, mostly_chinese
 
 MODEL_PATH = Path(__file__).with_name("pair_model.json")
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -56,7 +56,7 @@ STOP_WORDS = frozenset(
 )
 _SUFFIXES = ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
 
-FEATURE_NAMES = ("tuned_cosine", "cosine")
+FEATURE_NAMES = ("tuned_cosine", "cosine", "mpnet_cosine")
 
 
 class PairModelError(RuntimeError):
@@ -129,7 +129,8 @@ def chinese_features(a: str, b: str) -> list[float]:
 
 def _unit(vectors: FloatArray) -> FloatArray:
     # Stored vectors may have lost their unit length (float16 columns, other backends); the weights assume it.
-    v = np.asarray(vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
+    v = np.asarray(vectors, dtype=np.float32)
+    v = v.reshape(-1, v.shape[-1])
     return v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)
 
 
@@ -187,17 +188,18 @@ class PairScorer:
         vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray,
         pair_vectors: Sequence[tuple[FloatArray, FloatArray]] | FloatArray,
     ) -> FloatArray:
-        """Rows of FEATURE_NAMES; per pair, the plain and the pair-encoder vectors of its two texts."""
-        tuned, plain = (self._stacked(pairs, given) for given in (pair_vectors, vectors))
-        return np.stack([pair_cosines(tuned[:, 0], tuned[:, 1]), pair_cosines(plain[:, 0], plain[:, 1])], axis=1)
+        """Rows of FEATURE_NAMES; per pair, the plain and the pair vectors of its two texts."""
+        plain, both = self._stacked(pairs, vectors, DIMENSIONS), self._stacked(pairs, pair_vectors, PAIR_DIMENSIONS)
+        tuned, mpnet = both[..., :DIMENSIONS], both[..., DIMENSIONS:]
+        return np.stack([pair_cosines(v[:, 0], v[:, 1]) for v in (tuned, plain, mpnet)], axis=1)
 
     @staticmethod
     def _stacked(
-        pairs: Sequence[tuple[str, str]], given: Sequence[tuple[FloatArray, FloatArray]] | FloatArray
+        pairs: Sequence[tuple[str, str]], given: Sequence[tuple[FloatArray, FloatArray]] | FloatArray, width: int
     ) -> FloatArray:
         stacked = np.asarray(given, dtype=np.float32)
-        if stacked.shape != (len(pairs), 2, DIMENSIONS):
-            raise ValueError(f"vectors have shape {stacked.shape}, expected ({len(pairs)}, 2, {DIMENSIONS})")
+        if stacked.shape != (len(pairs), 2, width):
+            raise ValueError(f"vectors have shape {stacked.shape}, expected ({len(pairs)}, 2, {width})")
         return stacked
 
     def score(
@@ -208,11 +210,12 @@ class PairScorer:
     ) -> list[float]:
         """Probability that each pair asks the same question.
 
-        `vectors` and `pair_vectors` give, per pair, the plain and the pair-encoder vectors of its two texts
-        when they are already known (stored vectors, a search query); arrays of shape (pairs, 2, 384) work
-        too. Without them every distinct text is embedded once. A side without a single word asks nothing
-        and scores 0.0: the embeddings of "" or "?" are not evidence. A pair with a mostly Chinese side is
-        scored from its character pairs (CHINESE_FEATURES), without embeddings.
+        `vectors` and `pair_vectors` give, per pair, the plain and the pair vectors of its two texts when
+        they are already known (stored vectors, a search query); arrays of shape (pairs, 2, 384) and
+        (pairs, 2, PAIR_DIMENSIONS) work too. Without them every distinct text is embedded once. A side
+        without a single word asks nothing and scores 0.0: the embeddings of "" or "?" are not evidence. A
+        pair with a mostly Chinese side is scored from its character pairs (CHINESE_FEATURES), without
+        embeddings.
         """
         if not pairs:
             return []
@@ -233,12 +236,14 @@ class PairScorer:
             def of_rest(
                 given: Sequence[tuple[FloatArray, FloatArray]] | FloatArray | None,
                 encode: Callable[[Sequence[str]], FloatArray],
+                width: int,
             ) -> FloatArray:
                 if given is None:
-                    return embed_unique(texts, encode).reshape(len(rest), 2, DIMENSIONS)
-                return self._stacked(pairs, given)[other]
+                    return embed_unique(texts, encode).reshape(len(rest), 2, width)
+                return self._stacked(pairs, given, width)[other]
 
-            plain, tuned = of_rest(vectors, embed), of_rest(pair_vectors, embed_for_pairs)
+            plain = of_rest(vectors, embed, DIMENSIONS)
+            tuned = of_rest(pair_vectors, embed_for_pairs, PAIR_DIMENSIONS)
             logits[other] = self.features(rest, plain, tuned) @ self._weights + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         return [_worded(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]

@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,12 +54,15 @@ def main() -> None:
 
         rng = np.random.default_rng(0)
 
-        def random_vectors(texts: list[str]) -> np.ndarray:
-            vectors = rng.normal(size=(len(texts), 384)).astype(np.float32)
+        from search.embeddings import DIMENSIONS
+        from search.pair_encoder import PAIR_DIMENSIONS
+
+        def random_vectors(texts: Sequence[str], width: int = DIMENSIONS) -> np.ndarray:
+            vectors = rng.normal(size=(len(texts), width)).astype(np.float32)
             return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
-        services.embed = random_vectors  # type: ignore[assignment]
-        services.embed_for_pairs = random_vectors  # type: ignore[assignment]
+        services.embed = random_vectors
+        services.embed_for_pairs = lambda texts: random_vectors(texts, PAIR_DIMENSIONS)
     todo = list(
         Question.objects.public()
         .exclude(pk__in=SearchDocument.objects.values("question_id"))

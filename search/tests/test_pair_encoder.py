@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from search import pair_encoder
-from search.embeddings import Encoder, embed
-from search.pair_encoder import AdapterError, embed_for_pairs, graph_weights, load_adapter, quantise
+from search.embeddings import DIMENSIONS, Encoder, embed
+from search.pair_encoder import PAIR_DIMENSIONS, AdapterError, embed_for_pairs, graph_weights, load_adapter, quantise
 
 ALCOHOL = "How long after my last dose of amoxicillin can I drink alcohol?"
 ALCOHOL_AGAIN = "I took my last amoxicillin tablet this morning. When is it safe to have a drink?"
@@ -23,8 +23,9 @@ def test_a_zero_update_runs_exactly_the_packaged_model():
 
 
 def test_the_shipped_encoder_is_tuned_and_separates_same_question_from_same_topic():
-    tuned, plain = embed_for_pairs(TEXTS), embed(TEXTS)
-    assert tuned.shape == (len(TEXTS), 384)
+    both, plain = embed_for_pairs(TEXTS), embed(TEXTS)
+    assert both.shape == (len(TEXTS), PAIR_DIMENSIONS)
+    tuned = both[:, :DIMENSIONS]  # then all-mpnet-base-v2's vector (test_mpnet.py)
     np.testing.assert_allclose(np.linalg.norm(tuned, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(tuned, plain, atol=1e-3)
     same, other = float(tuned[0] @ tuned[1]), float(tuned[0] @ tuned[2])

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from search.embeddings import embed
+from search.embeddings import DIMENSIONS, embed
+from search.mpnet import get_mpnet
 from search.pair_encoder import embed_for_pairs
 from search.pairs import (
     FAQ_FEATURE_NAMES,
@@ -32,11 +33,13 @@ KNEE_SURGERY = "Do I need surgery for runner's knee?"
 def test_the_scorer_loads_and_has_one_weight_per_feature():
     scorer = get_scorer()
     assert isinstance(scorer, PairScorer)
-    vectors, tuned = embed([KNEE, KNEE_AGAIN]), embed_for_pairs([KNEE, KNEE_AGAIN])
-    features = scorer.features([(KNEE, KNEE_AGAIN)], vectors[None], tuned[None])
+    vectors, both = embed([KNEE, KNEE_AGAIN]), embed_for_pairs([KNEE, KNEE_AGAIN])
+    features = scorer.features([(KNEE, KNEE_AGAIN)], vectors[None], both[None])
     assert features.shape == (1, len(FEATURE_NAMES))
+    tuned, second = both[:, :DIMENSIONS], get_mpnet().encode([KNEE, KNEE_AGAIN])
     assert features[0, FEATURE_NAMES.index("tuned_cosine")] == pytest.approx(float(tuned[0] @ tuned[1]), abs=1e-5)
     assert features[0, FEATURE_NAMES.index("cosine")] == pytest.approx(float(vectors[0] @ vectors[1]), abs=1e-5)
+    assert features[0, FEATURE_NAMES.index("mpnet_cosine")] == pytest.approx(float(second[0] @ second[1]), abs=1e-5)
 
 
 def test_a_paraphrase_scores_above_the_same_topic_asking_something_else():
