@@ -14,7 +14,7 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 import onnxruntime
@@ -45,14 +45,16 @@ def model_weights(names: Collection[str] | None = None) -> dict[str, np.ndarray]
         return read_safetensors(handle, names)
 
 
-def read_safetensors(handle: BinaryIO, names: Collection[str] | None = None) -> dict[str, np.ndarray]:
+def read_safetensors(handle: IO[bytes], names: Collection[str] | None = None) -> dict[str, np.ndarray]:
     """The float32 tensors of a safetensors file: an 8-byte header length, a JSON header of names, dtypes
-    and byte ranges, then the raw little-endian data."""
+    and byte ranges, then the raw little-endian data. Read in file order, so that a compressed stream is
+    never sought backwards."""
     tensors = {}
     size = int.from_bytes(handle.read(8), "little")
     header = json.loads(handle.read(size))
-    for name, entry in header.items():
-        if name != "__metadata__" and entry["dtype"] == "F32" and (names is None or name in names):
+    header.pop("__metadata__", None)
+    for name, entry in sorted(header.items(), key=lambda item: item[1]["data_offsets"][0]):
+        if entry["dtype"] == "F32" and (names is None or name in names):
             start, end = entry["data_offsets"]
             handle.seek(8 + size + start)
             tensors[name] = np.frombuffer(handle.read(end - start), dtype="<f4").reshape(entry["shape"])

@@ -86,7 +86,7 @@ class MPNet:
     def __init__(self) -> None:
         with zipfile.ZipFile(io.BytesIO(_zip_bytes())) as archive:
             with archive.open(f"{NAME}/model.safetensors") as handle:
-                self._w = read_safetensors(io.BytesIO(handle.read()))
+                self._w = read_safetensors(handle)
             tokenizer = Tokenizer.from_str(archive.read(f"{NAME}/tokenizer.json").decode())
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
         tokenizer.enable_padding(pad_id=PAD, pad_token="<pad>")
