@@ -262,15 +262,12 @@ def main() -> None:
     idf = TermWeights.from_documents(texts + load_seed_questions(args.seed_questions))
     vectors = embeddings(texts, args.embeddings_cache)
     row_of = {t: i for i, t in enumerate(texts)}
-    u = vectors[[row_of[r["question_1"]] for r in rows]]
-    v = vectors[[row_of[r["question_2"]] for r in rows]]
-    cosine = (u * v).sum(axis=1).astype(np.float64)
+    first, second = ([row_of[r[key]] for r in rows] for key in ("question_1", "question_2"))
+    cosine = (vectors[first] * vectors[second]).sum(axis=1).astype(np.float64)
     start = time.perf_counter()
-    second = get_mpnet().encode(texts)
+    larger = get_mpnet().encode(texts)
     print(f"all-mpnet-base-v2: embedded {len(texts)} texts in {time.perf_counter() - start:.0f} s")
-    mpnet_cosine = (
-        second[[row_of[r["question_1"]] for r in rows]] * second[[row_of[r["question_2"]] for r in rows]]
-    ).sum(1)
+    mpnet_cosine = (larger[first] * larger[second]).sum(axis=1)
     x = np.stack([tuned_cosines(rows, args.tuned_cosines), cosine, mpnet_cosine], axis=1)  # FEATURE_NAMES order
 
     print(f"grouped {args.folds}-fold cross-validation:")

